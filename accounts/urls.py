@@ -1,0 +1,10 @@
+from django.contrib.auth.views import LogoutView
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("signup/", views.signup, name="signup"),
+    path("login/", views.IdeaStormLoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+]

@@ -1,0 +1,60 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ideas.models import DEFAULT_SORT, Category, Idea
+from ideas.serializers import (
+    CategorySerializer,
+    IdeaInputSerializer,
+    IdeaOutputSerializer,
+    IdeaQuerySerializer,
+)
+from ideas.services import idea_create
+
+
+class IdeaListApi(APIView):
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        parameters=[IdeaQuerySerializer, OpenApiParameter("page", int)],
+        responses=IdeaOutputSerializer(many=True),
+    )
+    def get(self, request):
+        query = IdeaQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        ideas = Idea.objects.for_list().with_viewer_vote(request.user)
+        if "category" in params:
+            ideas = ideas.filter(category__slug=params["category"])
+        if "status" in params:
+            ideas = ideas.filter(status=params["status"])
+        ideas = ideas.search(params.get("q", "")).ranked(params.get("sort", DEFAULT_SORT))
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(ideas, request, view=self)
+        data = IdeaOutputSerializer(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(request=IdeaInputSerializer, responses={201: IdeaOutputSerializer})
+    def post(self, request):
+        data = IdeaInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        idea = idea_create(author=request.user, **data.validated_data)
+        idea = Idea.objects.for_list().with_viewer_vote(request.user).get(pk=idea.pk)
+        out = IdeaOutputSerializer(idea, context={"request": request})
+        return Response(out.data, status=status.HTTP_201_CREATED)
+
+
+class IdeaDetailApi(APIView):
+    @extend_schema(responses=IdeaOutputSerializer)
+    def get(self, request, pk: int):
+        idea = get_object_or_404(Idea.objects.for_list().with_viewer_vote(request.user), pk=pk)
+        return Response(IdeaOutputSerializer(idea, context={"request": request}).data)
+
+
+class CategoryListApi(generics.ListAPIView):
+    queryset = Category.objects.all()
+    serializer_class = CategorySerializer
+    pagination_class = None

@@ -1,0 +1,110 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils.text import slugify
+
+TITLE_MAX_LENGTH = 120
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    UNDER_REVIEW = "under-review", "Under review"
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in-progress", "In progress"
+    IMPLEMENTED = "implemented", "Implemented"
+    DECLINED = "declined", "Declined"
+    DUPLICATE = "duplicate", "Duplicate"
+    ARCHIVED = "archived", "Archived"
+
+
+SORTS = {
+    # name -> ORDER BY; each ends in a unique column so pages never overlap.
+    "top": ("-score", "-promotes", "-id"),
+    "new": ("-created_at", "-id"),
+}
+DEFAULT_SORT = "top"
+
+
+class IdeaQuerySet(models.QuerySet):
+    def ranked(self, sort: str) -> "IdeaQuerySet":
+        return self.order_by(*SORTS[sort])
+
+    def search(self, text: str) -> "IdeaQuerySet":
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(title__icontains=text) | Q(description__icontains=text))
+
+    def for_list(self) -> "IdeaQuerySet":
+        return self.select_related("category", "author")
+
+    def with_viewer_vote(self, user) -> "IdeaQuerySet":
+        """Annotate `viewer_vote` (1, -1 or None) for the user, in the same query."""
+        if not user.is_authenticated:
+            return self.annotate(viewer_vote=models.Value(None, models.SmallIntegerField()))
+        from votes.models import Vote
+
+        mine = Vote.objects.filter(idea=OuterRef("pk"), voter=user)
+        return self.annotate(viewer_vote=Subquery(mine.values("value")[:1]))
+
+    def voted_by(self, user) -> "IdeaQuerySet":
+        from votes.models import Vote
+
+        return self.filter(Exists(Vote.objects.filter(idea=OuterRef("pk"), voter=user)))
+
+
+class Idea(models.Model):
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    description = models.TextField(help_text="Markdown")
+    description_html = models.TextField(editable=False, default="")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="ideas"
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="ideas")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    created_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Denormalised from the votes table; votes.services keeps them exact, the reconcile job
+    # repairs any drift.
+    promotes = models.PositiveIntegerField(default=0)
+    demotes = models.PositiveIntegerField(default=0)
+    score = models.IntegerField(default=0)
+
+    objects = IdeaQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-score", "-promotes", "-id"], name="idea_top_idx"),
+            models.Index(fields=["-created_at", "-id"], name="idea_new_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score=models.F("promotes") - models.F("demotes")),
+                name="idea_score_is_net",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("idea-detail-slug", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title)[:60] or "idea"

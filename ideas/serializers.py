@@ -1,0 +1,54 @@
+from rest_framework import serializers
+
+from ideas.models import TITLE_MAX_LENGTH, Category, Idea
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["slug", "name", "description"]
+
+
+class IdeaInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
+    description = serializers.CharField(max_length=20000)
+    category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+
+
+class IdeaOutputSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    author = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    my_vote = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Idea
+        fields = [
+            "id", "title", "description", "description_html", "category", "status", "score",
+            "promotes", "demotes", "author", "created_at", "url", "my_vote",
+        ]  # fmt: skip
+
+    def get_author(self, idea: Idea) -> str | None:
+        return idea.author.username if idea.author_id else None
+
+    def get_url(self, idea: Idea) -> str:
+        request = self.context.get("request")
+        path = idea.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+    def get_my_vote(self, idea: Idea) -> int | None:
+        return getattr(idea, "viewer_vote", None)
+
+
+class IdeaQuerySerializer(serializers.Serializer):
+    sort = serializers.ChoiceField(choices=[], required=False)
+    category = serializers.SlugField(required=False)
+    status = serializers.CharField(required=False)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        from ideas.models import SORTS, Status
+
+        super().__init__(*args, **kwargs)
+        self.fields["sort"].choices = list(SORTS)
+        self.fields["status"] = serializers.ChoiceField(choices=Status.values, required=False)

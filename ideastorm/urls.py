@@ -1,0 +1,48 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from ideas import api as ideas_api
+from ideas import views as ideas_views
+from votes import api as votes_api
+from votes import views as votes_views
+
+
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def api_root(request, format=None):
+    return Response(
+        {
+            "ideas": reverse("api-idea-list", request=request),
+            "categories": reverse("api-category-list", request=request),
+            "token": reverse("api-token", request=request),
+            "schema": reverse("api-schema", request=request),
+            "docs": reverse("api-docs", request=request),
+        }
+    )
+
+
+api_patterns = [
+    path("", api_root, name="api-root"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("ideas/", ideas_api.IdeaListApi.as_view(), name="api-idea-list"),
+    path("ideas/<int:pk>/", ideas_api.IdeaDetailApi.as_view(), name="api-idea-detail"),
+    path("ideas/<int:pk>/vote/", votes_api.IdeaVoteApi.as_view(), name="api-idea-vote"),
+    path("categories/", ideas_api.CategoryListApi.as_view(), name="api-category-list"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", ideas_views.home, name="home"),
+    path("ideas/", include("ideas.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("api/", include(api_patterns)),
+    path("healthz", votes_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,101 @@
+"""Shared fixtures: the cast (alice, bob, pat the PM, mo the moderator, a visitor) and the
+services a test may need. A missing service skips the test with the reason, except under
+REQUIRE_SERVICES=1, where it fails."""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from accounts.services import role_set
+from tests.factories import CategoryFactory, UserFactory
+
+PASSWORD = "correct-horse-battery"
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def need(available: bool, reason: str) -> None:
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres(db):
+    need(connection.vendor == "postgresql", "PostgreSQL is not configured (set DATABASE_URL)")
+
+
+def _redis_reachable() -> bool:
+    if not settings.REDIS_URL:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    need(_redis_reachable(), "Redis is not configured or not reachable (set REDIS_URL)")
+    return settings.REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        need(False, "Playwright for Python is not installed")
+    need(
+        shutil.which(CHROMIUM) is not None,
+        f"{CHROMIUM} is missing (apt-get install -y chromium)",
+    )
+    return CHROMIUM
+
+
+@pytest.fixture
+def category(db):
+    return CategoryFactory(name="Notebooks", slug="notebooks")
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory(username="bob")
+
+
+@pytest.fixture
+def pat(db):
+    user = UserFactory(username="pat")
+    role_set(user=user, role="pm")
+    return user
+
+
+@pytest.fixture
+def mo(db):
+    user = UserFactory(username="mo")
+    role_set(user=user, role="moderator")
+    return user
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness buys nothing in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

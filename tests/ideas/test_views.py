@@ -1,0 +1,140 @@
+import pytest
+from django.urls import reverse
+
+from ideas.models import Idea, Status
+from tests.factories import CategoryFactory, IdeaFactory
+from votes.services import vote_cast
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_lists_top_ideas_with_vote_buttons_and_scores(client, alice):
+    idea = IdeaFactory(title="Ship laptops with Linux")
+    vote_cast(voter=alice, idea=idea, value=1)
+    html = client.get(reverse("home")).content.decode()
+    assert "Ship laptops with Linux" in html
+    assert 'data-testid="idea-score"' in html
+    assert ">Promote<" in html and ">Demote<" in html
+
+
+def test_idea_list_shows_the_viewers_vote_as_aria_pressed(alice_client, alice):
+    idea = IdeaFactory()
+    vote_cast(voter=alice, idea=idea, value=-1)
+    html = alice_client.get(reverse("idea-list")).content.decode()
+    promote = html[html.index(f'id="vote-{idea.pk}-promote"') :][:400]
+    demote = html[html.index(f'id="vote-{idea.pk}-demote"') :][:400]
+    assert 'aria-pressed="false"' in promote
+    assert 'aria-pressed="true"' in demote
+    assert 'value="0"' in demote
+
+
+def test_idea_list_sorts_top_and_new(client, alice, bob):
+    old = IdeaFactory(title="Old but loved")
+    new = IdeaFactory(title="Brand new")
+    vote_cast(voter=alice, idea=old, value=1)
+    vote_cast(voter=bob, idea=old, value=1)
+    top = list(client.get(reverse("idea-list"), {"sort": "top"}).context["ideas"])
+    newest = list(client.get(reverse("idea-list"), {"sort": "new"}).context["ideas"])
+    assert top[0] == old
+    assert newest[0] == new
+
+
+def test_idea_list_filters_by_category_status_and_search(client):
+    notebooks = CategoryFactory(slug="notebooks", name="Notebooks")
+    desktops = CategoryFactory(slug="desktops", name="Desktops")
+    wanted = IdeaFactory(title="Backlit keyboard", category=notebooks, status=Status.PLANNED)
+    IdeaFactory(title="Backlit case", category=desktops, status=Status.PLANNED)
+    IdeaFactory(title="Backlit lid", category=notebooks, status=Status.NEW)
+    response = client.get(
+        reverse("idea-list"), {"category": "notebooks", "status": "planned", "q": "backlit"}
+    )
+    assert list(response.context["ideas"]) == [wanted]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sort": "sideways"},
+        {"status": "nonsense"},
+        {"category": "no-such-category"},
+        {"page": "abc"},
+        {"page": "99999"},
+        {"q": "x" * 500},
+    ],
+)
+def test_idea_list_with_bad_parameters_still_renders(client, params):
+    IdeaFactory()
+    assert client.get(reverse("idea-list"), params).status_code == 200
+
+
+def test_idea_list_makes_a_constant_number_of_queries(client, alice, django_assert_max_num_queries):
+    for _ in range(25):
+        vote_cast(voter=alice, idea=IdeaFactory(), value=1)
+    client.force_login(alice)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("idea-list")).status_code == 200
+
+
+def test_idea_list_htmx_request_gets_only_the_results_fragment(client):
+    IdeaFactory(title="Fragment me")
+    response = client.get(reverse("idea-list"), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert "Fragment me" in html
+    assert "<html" not in html and 'id="results"' in html
+
+
+def test_idea_detail_works_with_and_without_slug(client):
+    idea = IdeaFactory(title="Name the Wi-Fi chipset", description="So drivers can be found.")
+    bare = client.get(f"/ideas/{idea.pk}/")
+    assert bare.status_code == 200
+    assert "So drivers can be found." in bare.content.decode()
+    assert client.get(idea.get_absolute_url()).status_code == 200
+    assert idea.get_absolute_url() == f"/ideas/{idea.pk}/name-the-wi-fi-chipset/"
+
+
+def test_idea_detail_of_a_missing_idea_is_404(client):
+    assert client.get("/ideas/999999/").status_code == 404
+
+
+def test_submit_form_requires_login(client):
+    response = client.get(reverse("idea-new"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_member_submits_an_idea_and_lands_on_its_page(alice_client, alice, category):
+    response = alice_client.post(
+        reverse("idea-new"),
+        {"title": "Standard power cables", "description": "One plug.", "category": "notebooks"},
+    )
+    idea = Idea.objects.get()
+    assert response.status_code == 302 and response.url == idea.get_absolute_url()
+    assert (idea.author, idea.category, idea.status, idea.score) == (alice, category, "new", 0)
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"title": "", "description": "d", "category": "notebooks"}, "title"),
+        ({"title": "x" * 121, "description": "d", "category": "notebooks"}, "title"),
+        ({"title": "   ", "description": "d", "category": "notebooks"}, "title"),
+        ({"title": "t", "description": "", "category": "notebooks"}, "description"),
+        ({"title": "t", "description": "d", "category": "no-such"}, "category"),
+        ({"title": "t", "description": "d"}, "category"),
+    ],
+)
+def test_bad_submission_comes_back_with_a_message_at_the_field(alice_client, category, data, field):
+    response = alice_client.post(reverse("idea-new"), data)
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == [field]
+    html = response.content.decode()
+    assert f'id="id_{field}_error"' in html
+    if data.get("description"):
+        assert data["description"] + "</textarea>" in html
+    assert Idea.objects.count() == 0
+
+
+def test_unknown_url_gets_the_styled_404_page(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "We couldn" in response.content.decode()

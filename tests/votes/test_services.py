@@ -1,0 +1,147 @@
+import threading
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from ideas.models import Idea
+from tests.factories import IdeaFactory, UserFactory
+from votes.models import Vote
+from votes.services import vote_cast, vote_counts_reconcile, vote_withdraw
+
+pytestmark = pytest.mark.django_db
+
+
+def counts(idea):
+    idea = Idea.objects.get(pk=idea.pk)
+    return idea.promotes, idea.demotes, idea.score
+
+
+def test_new_idea_starts_at_zero():
+    assert counts(IdeaFactory()) == (0, 0, 0)
+
+
+def test_promote_counts_once_and_second_identical_vote_is_a_no_op(alice):
+    idea = IdeaFactory()
+    state = vote_cast(voter=alice, idea=idea, value=1)
+    assert (state.score, state.promotes, state.demotes, state.my_vote) == (1, 1, 0, 1)
+    state = vote_cast(voter=alice, idea=idea, value=1)
+    assert (state.score, state.promotes, state.my_vote) == (1, 1, 1)
+    assert Vote.objects.filter(idea=idea).count() == 1
+
+
+def test_switching_sides_moves_one_count_to_the_other(alice, bob):
+    idea = IdeaFactory()
+    vote_cast(voter=bob, idea=idea, value=1)
+    vote_cast(voter=alice, idea=idea, value=1)
+    state = vote_cast(voter=alice, idea=idea, value=-1)
+    assert (state.promotes, state.demotes, state.score, state.my_vote) == (1, 1, 0, -1)
+    assert Vote.objects.get(voter=alice, idea=idea).value == -1
+
+
+def test_withdraw_removes_the_vote_and_its_count(alice):
+    idea = IdeaFactory()
+    vote_cast(voter=alice, idea=idea, value=-1)
+    state = vote_withdraw(voter=alice, idea=idea)
+    assert (state.promotes, state.demotes, state.score, state.my_vote) == (0, 0, 0, None)
+    assert not Vote.objects.filter(voter=alice, idea=idea).exists()
+
+
+def test_withdraw_without_a_vote_changes_nothing(alice, bob):
+    idea = IdeaFactory()
+    vote_cast(voter=bob, idea=idea, value=1)
+    state = vote_withdraw(voter=alice, idea=idea)
+    assert (state.promotes, state.score) == (1, 1)
+
+
+def test_vote_value_other_than_plus_or_minus_one_is_refused(alice):
+    idea = IdeaFactory()
+    with pytest.raises(ValueError):
+        vote_cast(voter=alice, idea=idea, value=2)
+    assert counts(idea) == (0, 0, 0)
+
+
+def test_database_refuses_a_second_vote_row_for_the_same_voter_and_idea(alice):
+    idea = IdeaFactory()
+    vote_cast(voter=alice, idea=idea, value=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Vote.objects.create(voter=alice, idea=idea, value=-1, created_at=idea.created_at)
+
+
+def test_database_refuses_a_vote_value_of_zero(alice):
+    idea = IdeaFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Vote.objects.create(voter=alice, idea=idea, value=0, created_at=idea.created_at)
+
+
+def test_database_refuses_a_score_that_is_not_promotes_minus_demotes():
+    idea = IdeaFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Idea.objects.filter(pk=idea.pk).update(score=5)
+
+
+def test_reconcile_repairs_drifted_counters_and_reports_how_many(alice, bob):
+    drifted, exact = IdeaFactory(), IdeaFactory()
+    vote_cast(voter=alice, idea=drifted, value=1)
+    vote_cast(voter=bob, idea=drifted, value=-1)
+    vote_cast(voter=alice, idea=exact, value=1)
+    Idea.objects.filter(pk=drifted.pk).update(promotes=7, demotes=0, score=7)
+    assert vote_counts_reconcile() == 1
+    assert counts(drifted) == (1, 1, 0)
+    assert counts(exact) == (1, 0, 1)
+    assert vote_counts_reconcile() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_votes_keep_counts_exact(postgres):
+    """Many voters and repeated, switching votes from parallel threads: counts stay exact."""
+    idea = IdeaFactory()
+    voters = [UserFactory() for _ in range(12)]
+    barrier = threading.Barrier(len(voters))
+    errors = []
+
+    def work(voter):
+        try:
+            barrier.wait()
+            for value in (1, 1, -1, 1, -1, -1, 1):
+                vote_cast(voter=voter, idea=idea, value=value)
+            vote_cast(voter=voter, idea=idea, value=1 if voter.pk % 2 else -1)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(v,)) for v in voters]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    promotes = Vote.objects.filter(idea=idea, value=1).count()
+    demotes = Vote.objects.filter(idea=idea, value=-1).count()
+    assert promotes + demotes == len(voters)
+    assert counts(idea) == (promotes, demotes, promotes - demotes)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_votes_by_the_same_voter_make_one_row(postgres, alice):
+    idea = IdeaFactory()
+    barrier = threading.Barrier(6)
+    errors = []
+
+    def work():
+        try:
+            barrier.wait()
+            vote_cast(voter=alice, idea=idea, value=1)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Vote.objects.filter(idea=idea).count() == 1
+    assert counts(idea) == (1, 0, 1)

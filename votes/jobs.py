@@ -1,0 +1,56 @@
+"""Bookkeeping for periodic jobs: a lock so two runs never overlap, and a JobRun record."""
+
+import logging
+import zlib
+from collections.abc import Callable
+from contextlib import contextmanager
+
+from django.db import connection
+from django.utils import timezone
+
+from votes.models import JobRun
+
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def _job_lock(name: str):
+    """A PostgreSQL session advisory lock; yields False when another run holds it.
+    SQLite serialises writers already (IMMEDIATE transactions), so there it always yields True."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = zlib.crc32(f"ideastorm-job:{name}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def job_run(name: str, work: Callable[[], dict]) -> dict | None:
+    """Run `work` under the job's lock and record the outcome. Returns its detail dict, or
+    None when another run of the same job was already going."""
+    with _job_lock(name) as acquired:
+        if not acquired:
+            logger.info("job %s skipped: another run holds the lock", name)
+            return None
+        started = timezone.now()
+        JobRun.objects.update_or_create(name=name, defaults={"started_at": started})
+        try:
+            detail = work()
+        except Exception as exc:
+            JobRun.objects.filter(name=name).update(
+                finished_at=timezone.now(), ok=False, detail={"error": str(exc)[:500]}
+            )
+            raise
+        finished = timezone.now()
+        detail = {**detail, "duration_s": round((finished - started).total_seconds(), 3)}
+        JobRun.objects.filter(name=name).update(
+            finished_at=finished, succeeded_at=finished, ok=True, detail=detail
+        )
+        return detail

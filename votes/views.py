@@ -1,0 +1,109 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.db import connection
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from ideas.models import Idea
+from votes.models import JobRun
+from votes.services import vote_cast, vote_withdraw
+from votes.tasks import RECONCILE_JOB
+
+VOTE_CHOICES = {"1": 1, "-1": -1, "0": 0}
+
+
+def _next_url(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+@require_POST
+def vote(request, pk: int):
+    """Promote (value=1), demote (-1) or withdraw (0). htmx gets the vote widget back; a plain
+    form post is redirected to where it came from."""
+    idea = get_object_or_404(Idea, pk=pk)
+    back = _next_url(request, idea.get_absolute_url())
+    if not request.user.is_authenticated:
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = redirect_to_login(back).url
+            return response
+        return redirect_to_login(back)
+    value = VOTE_CHOICES.get(request.POST.get("value", ""))
+    if value is None:
+        return HttpResponseBadRequest("A vote is 1 (promote), -1 (demote) or 0 (withdraw).")
+    if value:
+        vote_cast(voter=request.user, idea=idea, value=value)
+    else:
+        vote_withdraw(voter=request.user, idea=idea)
+    if request.htmx:
+        idea = Idea.objects.with_viewer_vote(request.user).get(pk=pk)
+        return render(request, "includes/vote_widget.html", {"idea": idea, "next_url": back})
+    return redirect(back)
+
+
+def _check_database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return {"ok": True, "vendor": connection.vendor}
+    except Exception as exc:  # any failure to reach the database is "unhealthy"
+        return {"ok": False, "error": str(exc)[:200]}
+
+
+def _check_broker() -> dict:
+    from ideastorm.celery import app
+
+    started = time.monotonic()
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
+        return {"ok": True, "transport": str(conn.transport_cls), "ms": _ms(started)}
+    except Exception as exc:  # a dead or frozen broker must not fail the health request
+        return {"ok": False, "error": str(exc)[:200], "ms": _ms(started)}
+
+
+def _ms(started: float) -> float:
+    return round((time.monotonic() - started) * 1000, 1)
+
+
+def _check_job(name: str) -> dict:
+    run = JobRun.objects.filter(name=name).first()
+    if run is None or run.succeeded_at is None:
+        return {"ok": False, "last_success": None, "error": "has not run yet"}
+    age = (timezone.now() - run.succeeded_at).total_seconds()
+    fresh = age <= settings.IDEAS_RECONCILE_STALE_AFTER
+    result = {
+        "ok": fresh and run.ok,
+        "last_success": run.succeeded_at.isoformat(),
+        "age_s": round(age),
+        "detail": run.detail,
+    }
+    if not run.ok:
+        result["error"] = "the last run failed"
+    elif not fresh:
+        result["error"] = "no successful run recently: is Celery beat running?"
+    return result
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    database = _check_database()
+    checks = {
+        "database": database,
+        "broker": _check_broker(),
+        "last_ranking_run": _check_job(RECONCILE_JOB) if database["ok"] else {"ok": False},
+    }
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503
+    )
