@@ -255,7 +255,7 @@ CELERY_BEAT_SCHEDULE = {
     # repair any drift in the denormalised counters.
     "reconcile-vote-counts": {
         "task": "votes.tasks.reconcile_vote_counts",
-        "schedule": 300.0,
+        "schedule": float(os.environ.get("IDEASTORM_RECONCILE_EVERY", "300")),
         "options": {"expires": 240},
     },
 }

@@ -7,6 +7,11 @@ BIN=.venv/bin
 PORT="${PORT:-8000}"
 export DJANGO_DEBUG="${DJANGO_DEBUG:-false}"
 export DJANGO_SETTINGS_MODULE=ideastorm.settings
+# With DEBUG off Django needs a real key: the one `make install` wrote, unless one is given.
+if [ -z "${DJANGO_SECRET_KEY:-}" ]; then
+  DJANGO_SECRET_KEY="$(cat var/secret_key)"
+  export DJANGO_SECRET_KEY
+fi
 
 echo "==> Database: ${DATABASE_URL:-SQLite in var/ideastorm.sqlite3}"
 echo "==> Broker and cache: ${REDIS_URL:-embedded (filesystem broker in var/, local-memory cache)}"

@@ -1,0 +1,106 @@
+"""The whole Celery pipeline on real services: PostgreSQL, Redis, and a Celery worker with its
+beat scheduler running as separate processes against the test database."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from ideas.models import Idea
+from tests.factories import IdeaFactory, UserFactory
+from votes.models import JobRun
+from votes.services import vote_cast
+from votes.tasks import RECONCILE_JOB, reconcile_vote_counts
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+CELERY = Path(sys.executable).with_name("celery")
+
+
+def wait_for(condition, timeout: float, what: str):
+    """Poll a condition on another process's work, failing with `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.2)
+    pytest.fail(f"timed out after {timeout}s waiting for {what}")
+
+
+@pytest.fixture
+def worker(postgres, redis_url, tmp_path):
+    """A Celery worker with embedded beat, on its own queue, using the test database."""
+    db = connection.settings_dict
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": redis_url,
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "IDEASTORM_VAR_DIR": str(tmp_path),
+        "IDEASTORM_CELERY_QUEUE": queue,
+        "IDEASTORM_RECONCILE_EVERY": "1",
+    }
+    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [
+            str(CELERY),
+            "-A",
+            "ideastorm",
+            "worker",
+            "--beat",
+            "--pool",
+            "solo",
+            "-Q",
+            queue,
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--schedule",
+            str(tmp_path / "beat-schedule"),
+        ],  # fmt: skip
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    yield queue
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def test_worker_runs_the_reconcile_task_and_repairs_drift(worker):
+    idea = IdeaFactory()
+    for user in UserFactory.create_batch(3):
+        vote_cast(voter=user, idea=idea, value=1)
+    Idea.objects.filter(pk=idea.pk).update(promotes=40, demotes=2, score=38)
+
+    detail = reconcile_vote_counts.apply_async(queue=worker).get(timeout=60)
+
+    assert detail["repaired"] >= 1
+    idea.refresh_from_db()
+    assert (idea.promotes, idea.demotes, idea.score) == (3, 0, 3)
+
+
+def test_beat_schedules_the_job_and_healthz_turns_healthy(worker, client):
+    assert client.get("/healthz").status_code == 503
+    run = wait_for(
+        lambda: JobRun.objects.filter(name=RECONCILE_JOB, ok=True).first(),
+        timeout=60,
+        what="Celery beat to run the reconcile job through the worker",
+    )
+    assert run.succeeded_at is not None
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.json()
+    assert response.json()["broker"]["ok"] is True
