@@ -45,11 +45,8 @@ def main(base: str) -> None:
     status, health = call("GET", f"{base}/healthz")
     print(f"smoke: /healthz {status} {health}")
 
-    token = json.loads(
-        call("POST", f"{base}/api/auth/token/", {"username": "bob", "password": "ideastorm-demo"})[
-            1
-        ]
-    )["token"]
+    credentials = {"username": "bob", "password": "ideastorm-demo"}
+    token = json.loads(call("POST", f"{base}/api/auth/token/", credentials)[1])["token"]
     ideas = json.loads(call("GET", f"{base}/api/ideas/?sort=new", token=token)[1])["results"]
     target = next(idea for idea in ideas if idea["my_vote"] is None)
     _, voted = call("PUT", f"{base}/api/ideas/{target['id']}/vote/", {"value": 1}, token)

@@ -48,25 +48,11 @@ def worker(postgres, redis_url, tmp_path):
         "IDEASTORM_RECONCILE_EVERY": "1",
     }
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
+    command = [str(CELERY), "-A", "ideastorm", "worker", "--beat", "--pool", "solo"]
+    command += ["-Q", queue, "--loglevel", "INFO", "--schedule", str(tmp_path / "schedule")]
+    command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     proc = subprocess.Popen(
-        [
-            str(CELERY),
-            "-A",
-            "ideastorm",
-            "worker",
-            "--beat",
-            "--pool",
-            "solo",
-            "-Q",
-            queue,
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--schedule",
-            str(tmp_path / "beat-schedule"),
-        ],  # fmt: skip
+        command,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
