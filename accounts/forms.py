@@ -5,9 +5,11 @@ from accounts.models import User
 
 
 class SignupForm(UserCreationForm):
-    email = forms.EmailField(label="Email", max_length=254)
+    email = forms.EmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
-    class Meta:
+    class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email")
 
