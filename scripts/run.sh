@@ -16,10 +16,8 @@ fi
 echo "==> Database: ${DATABASE_URL:-SQLite in var/ideastorm.sqlite3}"
 echo "==> Broker and cache: ${REDIS_URL:-embedded (filesystem broker in var/, local-memory cache)}"
 $BIN/python manage.py migrate --no-input -v0
-if [ "$($BIN/python manage.py shell -c 'from ideas.models import Idea; print(Idea.objects.exists())')" = "False" ]; then
-  echo "==> First run: loading demo data"
-  $BIN/python manage.py seed_demo
-fi
+# Loads the demo on the first run; says "already loaded" and does nothing once ideas exist.
+$BIN/python manage.py seed_demo
 # Counters and the health record are current before the first request.
 $BIN/python manage.py recompute_rankings
 
