@@ -11,7 +11,8 @@ def user_create(*, username: str, email: str, password: str) -> User:
 
 def role_set(*, user: User, role: str, granted: bool = True) -> None:
     """Put the user in (or take them out of) the group behind a role: "pm" or "moderator"."""
-    group = Group.objects.get(name=ROLE_GROUPS[role])
+    # get_or_create: the groups come from a data migration, but an admin may have deleted one.
+    group, _ = Group.objects.get_or_create(name=ROLE_GROUPS[role])
     if granted:
         user.groups.add(group)
     else:

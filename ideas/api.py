@@ -1,6 +1,7 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,6 +14,19 @@ from ideas.serializers import (
     IdeaQuerySerializer,
 )
 from ideas.services import idea_create
+
+
+class IdeaPagination(PageNumberPagination):
+    """Page numbers that are not positive integers, or past the end, are a 400 with the reason."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param, "1")
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValidationError({"page": ["A page is a whole number from 1."]})
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound:
+            raise ValidationError({"page": [f"There is no page {raw}."]}) from None
 
 
 class IdeaListApi(APIView):
@@ -28,11 +42,11 @@ class IdeaListApi(APIView):
         params = query.validated_data
         ideas = Idea.objects.for_list().with_viewer_vote(request.user)
         if "category" in params:
-            ideas = ideas.filter(category__slug=params["category"])
+            ideas = ideas.filter(category=params["category"])
         if "status" in params:
             ideas = ideas.filter(status=params["status"])
         ideas = ideas.search(params.get("q", "")).ranked(params.get("sort", DEFAULT_SORT))
-        paginator = PageNumberPagination()
+        paginator = IdeaPagination()
         page = paginator.paginate_queryset(ideas, request, view=self)
         data = IdeaOutputSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)

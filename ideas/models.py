@@ -32,17 +32,25 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+OPEN_STATUSES = (Status.NEW, Status.UNDER_REVIEW, Status.PLANNED, Status.IN_PROGRESS)
+
 SORTS = {
-    # name -> ORDER BY; each ends in a unique column so pages never overlap.
-    "top": ("-score", "-promotes", "-id"),
+    # name -> ORDER BY, each served by an index (see Idea.Meta) and ending in the unique id so
+    # pages never overlap.
+    "popular": ("-popular_key", "-id"),
+    "top": ("-score", "-wilson", "-id"),
     "new": ("-created_at", "-id"),
+    "trending": ("-trend", "-popular_key", "-id"),
 }
-DEFAULT_SORT = "top"
+DEFAULT_SORT = "popular"
 
 
 class IdeaQuerySet(models.QuerySet):
     def ranked(self, sort: str) -> "IdeaQuerySet":
         return self.order_by(*SORTS[sort])
+
+    def open(self) -> "IdeaQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
 
     def search(self, text: str) -> "IdeaQuerySet":
         text = text.strip()
@@ -84,13 +92,25 @@ class Idea(models.Model):
     promotes = models.PositiveIntegerField(default=0)
     demotes = models.PositiveIntegerField(default=0)
     score = models.IntegerField(default=0)
+    # Ranking figures (votes/ranking.py explains them): the Popular key, the Wilson lower bound
+    # that breaks Top ties, the trend z-score from the trending job, and the last vote's time,
+    # which tells the reconcile job what changed.
+    popular_key = models.FloatField(default=0.0)
+    wilson = models.FloatField(default=0.0)
+    trend = models.FloatField(default=0.0)
+    last_voted_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     objects = IdeaQuerySet.as_manager()
 
     class Meta:
         indexes = [
-            models.Index(fields=["-score", "-promotes", "-id"], name="idea_top_idx"),
+            models.Index(fields=["-popular_key", "-id"], name="idea_popular_idx"),
+            models.Index(fields=["category", "-popular_key", "-id"], name="idea_cat_popular_idx"),
+            models.Index(fields=["-score", "-wilson", "-id"], name="idea_top_idx"),
+            models.Index(fields=["category", "-score", "-wilson", "-id"], name="idea_cat_top_idx"),
             models.Index(fields=["-created_at", "-id"], name="idea_new_idx"),
+            models.Index(fields=["category", "-created_at", "-id"], name="idea_cat_new_idx"),
+            models.Index(fields=["-trend", "-popular_key", "-id"], name="idea_trending_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -42,7 +42,9 @@ class IdeaOutputSerializer(serializers.ModelSerializer):
 
 class IdeaQuerySerializer(serializers.Serializer):
     sort = serializers.ChoiceField(choices=[], required=False)
-    category = serializers.SlugField(required=False)
+    category = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.all(), required=False
+    )
     status = serializers.CharField(required=False)
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
 

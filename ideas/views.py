@@ -1,15 +1,17 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ideas.forms import IdeaFilterForm, IdeaForm
 from ideas.models import DEFAULT_SORT, SORTS, Category, Idea, Status
+from ideas.pagination import page_of
 from ideas.services import idea_create
+from votes.selectors import rank_explanation
 
 PAGE_SIZE = 20
-SORT_LABELS = {"top": "Top", "new": "New"}
+SORT_LABELS = {"popular": "Popular", "top": "Top", "new": "New", "trending": "Trending"}
 
 
 @require_GET
@@ -18,7 +20,12 @@ def home(request):
     return render(
         request,
         "ideas/home.html",
-        {"ideas": ideas, "categories": Category.objects.all(), "sort": DEFAULT_SORT},
+        {
+            "ideas": ideas,
+            "categories": Category.objects.all(),
+            "sort": DEFAULT_SORT,
+            "half_life_days": settings.IDEAS_HALF_LIFE_DAYS,
+        },
     )
 
 
@@ -34,13 +41,14 @@ def idea_list(request):
     if filters["status"]:
         ideas = ideas.filter(status=filters["status"])
     ideas = ideas.search(filters["q"] or "").ranked(sort)
-    page = Paginator(ideas, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(ideas, request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "page": page,
-        "ideas": page.object_list,
+        "ideas": page.items,
         "sort": sort,
+        "sort_label": SORT_LABELS[sort],
         "sorts": [(s, SORT_LABELS[s]) for s in SORTS],
         "filters": filters,
         "category": category,
@@ -57,7 +65,7 @@ def idea_detail(request, pk: int, slug: str | None = None):
     idea = get_object_or_404(
         Idea.objects.select_related("category", "author").with_viewer_vote(request.user), pk=pk
     )
-    return render(request, "ideas/idea_detail.html", {"idea": idea})
+    return render(request, "ideas/idea_detail.html", {"idea": idea, "why": rank_explanation(idea)})
 
 
 @login_required

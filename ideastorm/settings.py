@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -250,12 +251,30 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    # Every 5 minutes: recount every idea's promotes and demotes from the votes table and
-    # repair any drift in the denormalised counters.
-    "reconcile-vote-counts": {
-        "task": "votes.tasks.reconcile_vote_counts",
+    # Every 5 minutes (test runs shorten it): recount the ideas voted on since the last run from
+    # the votes table, refreshing their Popular keys and repairing any counter drift.
+    "reconcile-rankings": {
+        "task": "votes.tasks.reconcile_rankings",
         "schedule": float(os.environ.get("IDEASTORM_RECONCILE_EVERY", "300")),
         "options": {"expires": 240},
+    },
+    # Every 10 minutes: the trending z-scores.
+    "refresh-trending": {
+        "task": "votes.tasks.refresh_trending",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 540},
+    },
+    # Hourly, at 5 past: the top product requests snapshot for the PM dashboard.
+    "snapshot-top-requests": {
+        "task": "votes.tasks.snapshot_top_requests",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 3000},
+    },
+    # Daily at 03:17: move the Popular reference time forward when due (a no-op otherwise).
+    "rebase-rankings": {
+        "task": "votes.tasks.rebase_rankings",
+        "schedule": crontab(minute=17, hour=3),
+        "options": {"expires": 3600},
     },
 }
 # /healthz calls the reconcile job stale after this many seconds without a successful run.

@@ -32,10 +32,15 @@ def _job_lock(name: str):
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
-def job_run(name: str, work: Callable[[], dict]) -> dict | None:
-    """Run `work` under the job's lock and record the outcome. Returns its detail dict, or
-    None when another run of the same job was already going."""
-    with _job_lock(name) as acquired:
+def job_last_started(name: str):
+    """When the last successful run of the job started, or None."""
+    return JobRun.objects.filter(name=name).values_list("last_ok_started_at", flat=True).first()
+
+
+def job_run(name: str, work: Callable[[], dict], *, lock: str | None = None) -> dict | None:
+    """Run `work` under the lock (the job's own name by default) and record the outcome.
+    Returns its detail dict, or None when another run held the lock."""
+    with _job_lock(lock or name) as acquired:
         if not acquired:
             logger.info("job %s skipped: another run holds the lock", name)
             return None
@@ -51,6 +56,10 @@ def job_run(name: str, work: Callable[[], dict]) -> dict | None:
         finished = timezone.now()
         detail = {**detail, "duration_s": round((finished - started).total_seconds(), 3)}
         JobRun.objects.filter(name=name).update(
-            finished_at=finished, succeeded_at=finished, ok=True, detail=detail
+            finished_at=finished,
+            succeeded_at=finished,
+            last_ok_started_at=started,
+            ok=True,
+            detail=detail,
         )
         return detail

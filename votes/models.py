@@ -33,8 +33,74 @@ class JobRun(models.Model):
     started_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
     succeeded_at = models.DateTimeField(null=True)
+    # The start of the last successful run: incremental jobs continue from there.
+    last_ok_started_at = models.DateTimeField(null=True)
     ok = models.BooleanField(default=False)
     detail = models.JSONField(default=dict)
 
     def __str__(self) -> str:
         return self.name
+
+
+class RankingEpoch(models.Model):
+    """The one row holding the Popular key's reference time t0 and the half-life the keys were
+    built with. Votes read it under a share lock; a rebase or rebuild locks it to change it."""
+
+    t0 = models.DateTimeField()
+    half_life_days = models.FloatField()
+    rebased_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="ranking_epoch_singleton")]
+
+    def __str__(self) -> str:
+        return f"t0={self.t0.isoformat()} H={self.half_life_days}d"
+
+
+class TopRequestSnapshot(models.Model):
+    """The top product requests at one moment, one per hour at most (`period`)."""
+
+    period = models.DateTimeField(unique=True)
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-period"]
+        get_latest_by = "period"
+
+    def __str__(self) -> str:
+        return f"Top requests {self.period:%Y-%m-%d %H:00}"
+
+
+class TopRequestEntry(models.Model):
+    """One idea's place in a snapshot, overall (category null) or within its category."""
+
+    snapshot = models.ForeignKey(
+        TopRequestSnapshot, on_delete=models.CASCADE, related_name="entries"
+    )
+    idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(
+        "ideas.Category", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    rank = models.PositiveIntegerField()
+    score = models.IntegerField()
+    promotes = models.PositiveIntegerField()
+    demotes = models.PositiveIntegerField()
+    previous_rank = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        ordering = ["snapshot", "category", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "category", "rank"],
+                name="entry_rank_once",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} idea {self.idea_id}"
+
+    @property
+    def movement(self) -> int | None:
+        """Places gained since the previous snapshot (negative: lost); None when new."""
+        return None if self.previous_rank is None else self.previous_rank - self.rank

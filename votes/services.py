@@ -1,13 +1,27 @@
-"""The vote write path: one row per voter and idea, counters moved in the same transaction."""
+"""Writes to votes and to the ranking figures derived from them.
 
+The vote path (`vote_cast`, `vote_withdraw`) touches only the database: one vote row and one
+UPDATE of the idea's counters and Popular key, in the same transaction. The jobs below rebuild
+those figures from the votes table, which stays the source of truth.
+"""
+
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from ideas.models import Idea
-from votes.models import Vote
+from votes import ranking
+from votes.models import RankingEpoch, Vote
+
+# The full rebuild runs over this many ranges of idea ids (for its progress bar), each at least
+# this wide.
+REBUILD_CHUNKS = 20
+REBUILD_CHUNK_MIN = 2000
 
 
 @dataclass(frozen=True)
@@ -18,84 +32,281 @@ class VoteState:
     my_vote: int | None
 
 
-def _count_changes(old: int | None, new: int | None) -> dict:
-    """F() updates that move the idea's counters from the old vote to the new one."""
-    promotes = (new == 1) - (old == 1)
-    demotes = (new == -1) - (old == -1)
-    changes = {}
-    if promotes:
-        changes["promotes"] = F("promotes") + promotes
-    if demotes:
-        changes["demotes"] = F("demotes") + demotes
-    if changes:
-        changes["score"] = F("score") + (promotes - demotes)
-    return changes
+@dataclass(frozen=True)
+class Epoch:
+    t0: dt.datetime
+    half_life_days: float
+
+    @property
+    def half_life_seconds(self) -> float:
+        return self.half_life_days * ranking.SECONDS_PER_DAY
+
+    def weight(self, when: dt.datetime) -> float:
+        return ranking.vote_weight((when - self.t0).total_seconds(), self.half_life_seconds)
+
+    def decayed(self, key: float, now: dt.datetime) -> float:
+        return ranking.decayed_score(key, (now - self.t0).total_seconds(), self.half_life_seconds)
 
 
-def _state(idea_id: int, my_vote: int | None) -> VoteState:
-    promotes, demotes, score = Idea.objects.values_list("promotes", "demotes", "score").get(
-        pk=idea_id
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def epoch_read(*, lock: str | None = None) -> Epoch:
+    """The Popular key's reference time. lock="share" keeps a rebase out until the transaction
+    ends (votes); lock="update" keeps votes out (rebase, rebuild). SQLite's IMMEDIATE
+    transactions already serialise every writer."""
+    suffix = ""
+    if _is_postgres() and lock:
+        suffix = {"share": " FOR KEY SHARE", "update": " FOR UPDATE"}[lock]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT t0, half_life_days FROM votes_rankingepoch WHERE id = 1{suffix}")
+        row = cursor.fetchone()
+    if row is None:  # created by a migration; recreated here if someone deleted it
+        RankingEpoch.objects.get_or_create(
+            pk=1, defaults={"t0": timezone.now(), "half_life_days": _half_life()}
+        )
+        return epoch_read(lock=lock)
+    t0 = row[0] if isinstance(row[0], dt.datetime) else dt.datetime.fromisoformat(row[0])
+    if timezone.is_naive(t0):
+        t0 = timezone.make_aware(t0, dt.UTC)
+    return Epoch(t0=t0, half_life_days=row[1])
+
+
+def _half_life() -> float:
+    return settings.IDEAS_HALF_LIFE_DAYS
+
+
+def wilson_sql(p: str, d: str) -> str:
+    """SQL for ranking.wilson_lower_bound over two integer SQL expressions."""
+    z = ranking.WILSON_Z
+    z2 = z * z
+    n = f"(({p}) + ({d}))"
+    phat = f"(({p}) * 1.0 / {n})"
+    return (
+        f"(CASE WHEN {n} = 0 THEN 0.0 ELSE "
+        f"({phat} + {z2!r} / (2.0 * {n}) - {z!r} * SQRT(({phat} * (1.0 - {phat}) "
+        f"+ {z2!r} / (4.0 * {n})) / {n})) / (1.0 + {z2!r} / {n}) END)"
     )
+
+
+def _seconds_since_sql(column: str) -> str:
+    """SQL for the seconds from the t0 parameter (%s) to a timestamp column."""
+    if _is_postgres():
+        return f"EXTRACT(EPOCH FROM ({column} - %s))"
+    return f"((julianday({column}) - julianday(%s)) * 86400.0)"
+
+
+def _apply_vote_change(idea_id: int, old: Vote | None, new_value: int | None, now, epoch) -> tuple:
+    """One UPDATE moving the idea's counters and key from the old vote to the new one."""
+    old_value = old.value if old else None
+    promotes = (new_value == 1) - (old_value == 1)
+    demotes = (new_value == -1) - (old_value == -1)
+    key_delta = 0.0
+    if old is not None:
+        key_delta -= old.value * epoch.weight(old.created_at)
+    if new_value is not None:
+        key_delta += new_value * epoch.weight(now)
+    # promotes/demotes are ints from this function, never user input.
+    p, d = f"(promotes + {int(promotes)})", f"(demotes + {int(demotes)})"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE ideas_idea
+               SET promotes = {p}, demotes = {d}, score = score + {int(promotes - demotes)},
+                   popular_key = popular_key + %s, wilson = {wilson_sql(p, d)},
+                   last_voted_at = %s
+             WHERE id = %s
+            RETURNING promotes, demotes, score
+            """,
+            [key_delta, now, idea_id],
+        )
+        return cursor.fetchone()
+
+
+def _state(idea_id: int, my_vote: int | None, counts: tuple | None = None) -> VoteState:
+    if counts is None:
+        counts = Idea.objects.values_list("promotes", "demotes", "score").get(pk=idea_id)
+    promotes, demotes, score = counts
     return VoteState(score=score, promotes=promotes, demotes=demotes, my_vote=my_vote)
 
 
 def vote_cast(*, voter, idea: Idea, value: int) -> VoteState:
-    """Promote (1) or demote (-1). The same vote twice is a no-op; the other side switches."""
+    """Promote (1) or demote (-1). The same vote twice is a no-op; the other side switches.
+    The vote shows in the Popular order as soon as this returns."""
     if value not in (Vote.PROMOTE, Vote.DEMOTE):
         raise ValueError("A vote is 1 (promote) or -1 (demote).")
     with transaction.atomic():
+        epoch = epoch_read(lock="share")
         existing = Vote.objects.select_for_update().filter(voter=voter, idea=idea).first()
+        now = timezone.now()
         if existing is None:
             try:
                 with transaction.atomic():
-                    Vote.objects.create(
-                        voter=voter, idea=idea, value=value, created_at=timezone.now()
-                    )
-                old = None
+                    Vote.objects.create(voter=voter, idea=idea, value=value, created_at=now)
             except IntegrityError:
                 # A concurrent request inserted the row first: lock it and go on from there.
                 existing = Vote.objects.select_for_update().get(voter=voter, idea=idea)
-        if existing is not None:
-            old = existing.value
-            if old != value:
-                existing.value = value
-                existing.created_at = timezone.now()
-                existing.save(update_fields=["value", "created_at"])
-        changes = _count_changes(old, value)
-        if changes:
-            Idea.objects.filter(pk=idea.pk).update(**changes)
-        return _state(idea.pk, value)
+            else:
+                return _state(idea.pk, value, _apply_vote_change(idea.pk, None, value, now, epoch))
+        if existing.value == value:
+            return _state(idea.pk, value)
+        old = Vote(value=existing.value, created_at=existing.created_at)
+        existing.value, existing.created_at = value, now
+        existing.save(update_fields=["value", "created_at"])
+        return _state(idea.pk, value, _apply_vote_change(idea.pk, old, value, now, epoch))
 
 
 def vote_withdraw(*, voter, idea: Idea) -> VoteState:
     """Take the voter's vote back; nothing happens if there is none."""
     with transaction.atomic():
+        epoch = epoch_read(lock="share")
         existing = Vote.objects.select_for_update().filter(voter=voter, idea=idea).first()
-        if existing is not None:
-            existing.delete()
-            Idea.objects.filter(pk=idea.pk).update(**_count_changes(existing.value, None))
-        return _state(idea.pk, None)
-
-
-def vote_counts_reconcile() -> int:
-    """Recount every idea's promotes and demotes from the votes table, in one set-based UPDATE.
-    Returns the number of ideas whose counters had drifted and were repaired."""
-    from django.db import connection
-
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            """
-                UPDATE ideas_idea SET promotes = counted.p, demotes = counted.d,
-                                      score = counted.p - counted.d
-                FROM (
-                    SELECT i.id,
-                           COALESCE(SUM(CASE WHEN v.value = 1 THEN 1 ELSE 0 END), 0) AS p,
-                           COALESCE(SUM(CASE WHEN v.value = -1 THEN 1 ELSE 0 END), 0) AS d
-                    FROM ideas_idea i LEFT JOIN votes_vote v ON v.idea_id = i.id
-                    GROUP BY i.id
-                ) AS counted
-                WHERE ideas_idea.id = counted.id
-                  AND (ideas_idea.promotes <> counted.p OR ideas_idea.demotes <> counted.d)
-                """
+        if existing is None:
+            return _state(idea.pk, None)
+        existing.delete()
+        return _state(
+            idea.pk, None, _apply_vote_change(idea.pk, existing, None, timezone.now(), epoch)
         )
-        return cursor.rowcount
+
+
+def _recompute_sql(where: str) -> str:
+    """Set every ranking figure but trend from the votes table, for the ideas `where` picks.
+    Parameters: t0, then the half-life in seconds, then those of `where`."""
+    return f"""
+        UPDATE ideas_idea
+           SET promotes = a.p, demotes = a.d, score = a.p - a.d, popular_key = a.k,
+               wilson = {wilson_sql("a.p", "a.d")}, last_voted_at = a.last
+          FROM (
+                SELECT i.id,
+                       COALESCE(SUM(CASE WHEN v.value = 1 THEN 1 ELSE 0 END), 0) AS p,
+                       COALESCE(SUM(CASE WHEN v.value = -1 THEN 1 ELSE 0 END), 0) AS d,
+                       COALESCE(SUM(v.value * POWER(2.0,
+                           {_seconds_since_sql("v.created_at")} / %s)), 0.0) AS k,
+                       MAX(v.created_at) AS last
+                  FROM ideas_idea i LEFT JOIN votes_vote v ON v.idea_id = i.id
+                 WHERE {where}
+                 GROUP BY i.id
+               ) AS a
+         WHERE ideas_idea.id = a.id
+    """
+
+
+def _count_drift(where: str, params: list) -> int:
+    """How many of the chosen ideas have counters that disagree with the votes table."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT COUNT(*) FROM (
+                SELECT i.id, i.promotes, i.demotes,
+                       COALESCE(SUM(CASE WHEN v.value = 1 THEN 1 ELSE 0 END), 0) AS p,
+                       COALESCE(SUM(CASE WHEN v.value = -1 THEN 1 ELSE 0 END), 0) AS d
+                  FROM ideas_idea i LEFT JOIN votes_vote v ON v.idea_id = i.id
+                 WHERE {where}
+                 GROUP BY i.id, i.promotes, i.demotes
+            ) AS c WHERE c.promotes <> c.p OR c.demotes <> c.d
+            """,
+            params,
+        )
+        return cursor.fetchone()[0]
+
+
+def rankings_rebuild(*, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Rebuild counts, Wilson bounds and Popular keys of every idea from the votes table, in
+    set-based SQL over ranges of ideas, with a fresh reference time t0 = now. One transaction:
+    votes wait until it commits. `progress(done, total)` is called after each range."""
+    with transaction.atomic():
+        epoch_read(lock="update")
+        now = timezone.now()
+        half_life = _half_life()
+        low, high = Idea.objects.aggregate(low=Min("pk"), high=Max("pk")).values()
+        ideas = 0
+        if low is not None:
+            step = max(REBUILD_CHUNK_MIN, -(-(high - low + 1) // REBUILD_CHUNKS))
+            total = high - low + 1
+            sql = _recompute_sql("i.id >= %s AND i.id < %s")
+            for start in range(low, high + 1, step):
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        sql, [now, half_life * ranking.SECONDS_PER_DAY, start, start + step]
+                    )
+                    ideas += cursor.rowcount
+                if progress:
+                    progress(min(start + step, high + 1) - low, total)
+        RankingEpoch.objects.filter(pk=1).update(t0=now, half_life_days=half_life, rebased_at=now)
+    if _is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE ideas_idea")
+    return {"ideas": ideas}
+
+
+def rankings_reconcile(*, since: dt.datetime | None) -> dict:
+    """Recompute the figures of the ideas voted on since `since` (all when None) from the votes
+    table, repairing any drift. A changed half-life setting triggers a full rebuild."""
+    if epoch_read().half_life_days != _half_life():
+        return {**rankings_rebuild(), "reason": "half-life changed"}
+    with transaction.atomic():
+        epoch = epoch_read(lock="share")
+        where, params = "1 = 1", []
+        if since is not None:
+            where, params = "i.last_voted_at >= %s", [since]
+        # Lock the rows first: a vote committed meanwhile is then either wholly in the votes
+        # this statement reads and in the counters it replaces, or waits for the commit.
+        lock = " FOR UPDATE" if _is_postgres() else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT i.id FROM ideas_idea i WHERE {where} ORDER BY i.id{lock}", params
+            )
+            checked = len(cursor.fetchall())
+        drifted = _count_drift(where, params) if checked else 0
+        if checked:
+            with connection.cursor() as cursor:
+                cursor.execute(_recompute_sql(where), [epoch.t0, epoch.half_life_seconds, *params])
+    return {"checked": checked, "repaired": drifted}
+
+
+def ranking_rebase(*, now: dt.datetime | None = None) -> dict:
+    """Move t0 forward by whole half-lives when due, scaling every key by the exact power of two:
+    the Popular order is unchanged bit for bit. A no-op until due, so safe to run any time."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        epoch = epoch_read(lock="update")
+        steps = ranking.rebase_steps((now - epoch.t0).total_seconds(), epoch.half_life_seconds)
+        if steps == 0:
+            return {"steps": 0}
+        factor = 2.0**-steps
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                UPDATE ideas_idea SET popular_key = CASE
+                    WHEN ABS(popular_key * %s) < %s THEN 0.0 ELSE popular_key * %s END
+                WHERE popular_key <> 0.0
+                """,
+                [factor, ranking.FLUSH_BELOW, factor],
+            )
+            ideas = cursor.rowcount
+        new_t0 = epoch.t0 + dt.timedelta(seconds=steps * epoch.half_life_seconds)
+        RankingEpoch.objects.filter(pk=1).update(t0=new_t0, rebased_at=now)
+    return {"steps": steps, "ideas": ideas, "t0": new_t0.isoformat()}
+
+
+def trending_refresh(*, now: dt.datetime | None = None) -> dict:
+    """Score every idea's last 24 hours of votes against its own previous days (ranking.
+    trend_score) and store it; ideas with no recent votes go back to 0."""
+    now = now or timezone.now()
+    days = ranking.TREND_BASELINE_DAYS
+    start = now - dt.timedelta(days=days + 1)
+    counts: dict[int, list[int]] = {}
+    rows = Vote.objects.filter(created_at__gt=start, created_at__lte=now).values_list(
+        "idea_id", "created_at"
+    )
+    for idea_id, created_at in rows.iterator(chunk_size=5000):
+        age_days = int((now - created_at).total_seconds() // ranking.SECONDS_PER_DAY)
+        counts.setdefault(idea_id, [0] * (days + 1))[min(age_days, days)] += 1
+    scores = {idea_id: round(ranking.trend_score(c[0], c[1:]), 6) for idea_id, c in counts.items()}
+    scores = {idea_id: s for idea_id, s in scores.items() if s}
+    with transaction.atomic():
+        Idea.objects.exclude(trend=0.0).exclude(pk__in=list(scores)).update(trend=0.0)
+        changed = [Idea(pk=idea_id, trend=value) for idea_id, value in scores.items()]
+        Idea.objects.bulk_update(changed, ["trend"], batch_size=1000)
+    return {"trending": len(scores), "ideas_with_recent_votes": len(counts)}

@@ -1,12 +1,48 @@
+"""Celery jobs: thin wrappers that take no arguments, run a service under a database lock
+(votes.jobs.job_run) and are safe to run twice or at once. The schedule is in settings."""
+
+import datetime as dt
+
 from celery import shared_task
 
-from votes.jobs import job_run
-from votes.services import vote_counts_reconcile
+from votes import services
+from votes.jobs import job_last_started, job_run
+from votes.snapshots import top_requests_snapshot
 
-RECONCILE_JOB = "reconcile_vote_counts"
+RECONCILE_JOB = "reconcile_rankings"
+TRENDING_JOB = "trending"
+SNAPSHOT_JOB = "top_requests_snapshot"
+REBASE_JOB = "ranking_rebase"
+# Jobs that rewrite ranking figures share one lock, so they never interleave.
+RANKINGS_LOCK = "rankings"
+# Looks back this much before the previous run's start: a vote whose transaction began before
+# that run but committed after it is still picked up.
+RECONCILE_OVERLAP = dt.timedelta(minutes=2)
+
+TASK_OPTIONS = {"acks_late": True, "time_limit": 600, "soft_time_limit": 540}
 
 
-@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
-def reconcile_vote_counts() -> dict | None:
-    """Recount votes per idea from the votes table and repair drifted counters. Idempotent."""
-    return job_run(RECONCILE_JOB, lambda: {"repaired": vote_counts_reconcile()})
+@shared_task(**TASK_OPTIONS)
+def reconcile_rankings() -> dict | None:
+    """Recompute counts and keys of the ideas voted on since the last run; repair drift."""
+
+    def work() -> dict:
+        last = job_last_started(RECONCILE_JOB)
+        return services.rankings_reconcile(since=last - RECONCILE_OVERLAP if last else None)
+
+    return job_run(RECONCILE_JOB, work, lock=RANKINGS_LOCK)
+
+
+@shared_task(**TASK_OPTIONS)
+def refresh_trending() -> dict | None:
+    return job_run(TRENDING_JOB, services.trending_refresh, lock=RANKINGS_LOCK)
+
+
+@shared_task(**TASK_OPTIONS)
+def snapshot_top_requests() -> dict | None:
+    return job_run(SNAPSHOT_JOB, top_requests_snapshot)
+
+
+@shared_task(**TASK_OPTIONS)
+def rebase_rankings() -> dict | None:
+    return job_run(REBASE_JOB, services.ranking_rebase, lock=RANKINGS_LOCK)

@@ -135,3 +135,26 @@ def test_schema_and_docs_are_served_locally(api):
     assert schema.status_code == 200 and b"/api/ideas/{id}/vote/" in schema.content
     docs = api.get(reverse("api-docs")).content.decode()
     assert "swagger-ui" in docs and "cdn" not in docs.lower()
+
+
+@pytest.mark.parametrize("sort", ["popular", "top", "new", "trending"])
+def test_every_sort_is_served(api, sort):
+    IdeaFactory.create_batch(3)
+    assert api.get("/api/ideas/", {"sort": sort}).json()["count"] == 3
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"page": "0"}, "page"),
+        ({"page": "abc"}, "page"),
+        ({"page": "99"}, "page"),
+        ({"category": "no-such"}, "category"),
+        ({"sort": "hot"}, "sort"),
+    ],
+)
+def test_wrong_list_parameters_are_400_with_the_reason(api, params, field):
+    IdeaFactory()
+    response = api.get("/api/ideas/", params)
+    assert response.status_code == 400
+    assert list(response.json()) == [field]

@@ -138,3 +138,42 @@ def test_unknown_url_gets_the_styled_404_page(client):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assert "We couldn" in response.content.decode()
+
+
+def test_unknown_sort_falls_back_to_popular(client):
+    IdeaFactory()
+    assert client.get(reverse("idea-list"), {"sort": "sideways"}).context["sort"] == "popular"
+
+
+@pytest.mark.parametrize("sort", ["popular", "top", "new", "trending"])
+def test_every_sort_renders_and_pins_its_query_count(
+    client, alice, sort, django_assert_max_num_queries
+):
+    for _ in range(25):
+        vote_cast(voter=alice, idea=IdeaFactory(), value=1)
+    client.force_login(alice)
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("idea-list"), {"sort": sort, "page": "2"})
+    assert response.status_code == 200
+    assert len(response.context["ideas"]) == 5
+
+
+def test_pages_follow_on_without_overlap(client):
+    ideas = IdeaFactory.create_batch(45)
+    seen = []
+    for number in (1, 2, 3):
+        page = client.get(reverse("idea-list"), {"sort": "new", "page": number}).context["page"]
+        seen += [i.pk for i in page.items]
+    assert seen == [i.pk for i in reversed(ideas)]
+
+
+def test_idea_page_explains_its_rank(client, alice, bob):
+    leader, runner_up = IdeaFactory(title="Leader"), IdeaFactory(title="Runner-up")
+    vote_cast(voter=alice, idea=leader, value=1)
+    vote_cast(voter=bob, idea=leader, value=1)
+    vote_cast(voter=alice, idea=runner_up, value=1)
+    html = client.get(runner_up.get_absolute_url()).content.decode()
+    assert "Why this rank" in html
+    assert "<strong>#2</strong> of 2 ideas in Popular" in html
+    assert "<strong>1.0</strong> fresh votes today" in html
+    assert "<strong>1</strong> vote in the last 7 days" in html

@@ -16,7 +16,7 @@ from ideas.models import Idea
 from tests.factories import IdeaFactory, UserFactory
 from votes.models import JobRun
 from votes.services import vote_cast
-from votes.tasks import RECONCILE_JOB, reconcile_vote_counts
+from votes.tasks import RECONCILE_JOB, reconcile_rankings
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 CELERY = Path(sys.executable).with_name("celery")
@@ -72,7 +72,7 @@ def test_worker_runs_the_reconcile_task_and_repairs_drift(worker):
         vote_cast(voter=user, idea=idea, value=1)
     Idea.objects.filter(pk=idea.pk).update(promotes=40, demotes=2, score=38)
 
-    detail = reconcile_vote_counts.apply_async(queue=worker).get(timeout=60)
+    detail = reconcile_rankings.apply_async(queue=worker).get(timeout=60)
 
     assert detail["repaired"] >= 1
     idea.refresh_from_db()

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from votes.models import JobRun
-from votes.tasks import RECONCILE_JOB, reconcile_vote_counts
+from votes.tasks import RECONCILE_JOB, reconcile_rankings
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +18,16 @@ def test_healthz_is_503_before_the_ranking_job_has_run(client):
 
 
 def test_healthz_is_200_after_the_job_ran(client):
-    reconcile_vote_counts.apply()
+    reconcile_rankings.apply()
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
     assert response.json()["last_ranking_run"]["detail"]["repaired"] == 0
+    assert response.json()["last_ranking_run"]["detail"]["checked"] == 0
 
 
 def test_healthz_is_503_when_the_last_success_is_stale(client):
-    reconcile_vote_counts.apply()
+    reconcile_rankings.apply()
     JobRun.objects.filter(name=RECONCILE_JOB).update(
         succeeded_at=timezone.now() - dt.timedelta(hours=2)
     )
@@ -38,7 +39,7 @@ def test_healthz_is_503_when_the_last_success_is_stale(client):
 def test_healthz_is_503_and_fast_when_the_broker_is_unreachable(client, settings):
     from ideastorm.celery import app
 
-    reconcile_vote_counts.apply()
+    reconcile_rankings.apply()
     original = app.conf.broker_url
     app.conf.broker_url = "redis://127.0.0.1:1/0"
     try:

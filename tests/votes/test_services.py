@@ -6,7 +6,7 @@ from django.db import IntegrityError, connection, transaction
 from ideas.models import Idea
 from tests.factories import IdeaFactory, UserFactory
 from votes.models import Vote
-from votes.services import vote_cast, vote_counts_reconcile, vote_withdraw
+from votes.services import rankings_reconcile, vote_cast, vote_withdraw
 
 pytestmark = pytest.mark.django_db
 
@@ -85,10 +85,10 @@ def test_reconcile_repairs_drifted_counters_and_reports_how_many(alice, bob):
     vote_cast(voter=bob, idea=drifted, value=-1)
     vote_cast(voter=alice, idea=exact, value=1)
     Idea.objects.filter(pk=drifted.pk).update(promotes=7, demotes=0, score=7)
-    assert vote_counts_reconcile() == 1
+    assert rankings_reconcile(since=None) == {"checked": 2, "repaired": 1}
     assert counts(drifted) == (1, 1, 0)
     assert counts(exact) == (1, 0, 1)
-    assert vote_counts_reconcile() == 0
+    assert rankings_reconcile(since=None)["repaired"] == 0
 
 
 @pytest.mark.django_db(transaction=True)

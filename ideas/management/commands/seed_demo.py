@@ -18,7 +18,7 @@ from ideas import demo_data
 from ideas.markdown import render_markdown
 from ideas.models import Category, Idea, Status
 from votes.models import Vote
-from votes.services import vote_counts_reconcile
+from votes.services import rankings_rebuild
 
 DEFAULT_USERS = 150  # enough voters that popular ideas can pull far ahead of the long tail
 DEFAULT_VOTES = 1500
@@ -348,7 +348,7 @@ class Command(BaseCommand):
             idea_ids = self._ideas(plan, planned, categories, user_ids)
             voter_ids = [user_ids[v.username] for v in voters]
             vote_count = self._votes(plan.votes(planned, voters, votes), votes, voter_ids, idea_ids)
-            vote_counts_reconcile()
+            rankings_rebuild()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 for model in (User, Idea, Vote):

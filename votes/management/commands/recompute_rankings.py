@@ -1,21 +1,46 @@
+import sys
+import time
+
 from django.core.management.base import BaseCommand
 
+from votes import services
 from votes.jobs import job_run
-from votes.services import vote_counts_reconcile
-from votes.tasks import RECONCILE_JOB
+from votes.snapshots import top_requests_snapshot
+from votes.tasks import RANKINGS_LOCK, RECONCILE_JOB, SNAPSHOT_JOB, TRENDING_JOB
 
 
 class Command(BaseCommand):
-    help = "Rebuild every ranking figure from the votes table, in set-based SQL."
+    help = (
+        "Rebuild every ranking figure (counts, Popular keys, Wilson bounds, trending, the top "
+        "requests snapshot) from the votes table, in set-based SQL, showing progress."
+    )
 
     def handle(self, *args, **options):
-        steps = [("vote counts", RECONCILE_JOB, lambda: {"repaired": vote_counts_reconcile()})]
-        for number, (label, job, work) in enumerate(steps, start=1):
-            self.stdout.write(f"[{number}/{len(steps)}] {label} ...", ending="")
-            self.stdout.flush()
-            detail = job_run(job, work)
-            if detail is None:
-                self.stdout.write(" skipped: another run is in progress")
-            else:
-                self.stdout.write(f" done in {detail['duration_s']:.2f}s ({detail})")
-        self.stdout.write(self.style.SUCCESS("Rankings rebuilt."))
+        started = time.monotonic()
+        self.stdout.write("Rebuilding rankings from the votes table")
+        detail = job_run(
+            RECONCILE_JOB,
+            lambda: services.rankings_rebuild(progress=self._bar),
+            lock=RANKINGS_LOCK,
+        )
+        if detail is None:
+            self.stderr.write("Another ranking job is running; try again when it has finished.")
+            sys.exit(1)
+        self.stdout.write("")
+        self.stdout.write(f"  counts, keys and Wilson bounds: {detail['ideas']} ideas")
+        trending = job_run(TRENDING_JOB, services.trending_refresh, lock=RANKINGS_LOCK) or {}
+        self.stdout.write(f"  trending: {trending.get('trending', 0)} ideas trending")
+        snapshot = job_run(SNAPSHOT_JOB, top_requests_snapshot) or {}
+        self.stdout.write(f"  top requests snapshot: {snapshot.get('entries', 0)} entries")
+        self.stdout.write(
+            self.style.SUCCESS(f"Rankings rebuilt in {time.monotonic() - started:.2f}s.")
+        )
+
+    def _bar(self, done: int, total: int) -> None:
+        width = 30
+        filled = width * done // total if total else width
+        end = "\r" if self.stdout.isatty() and done < total else "\n"
+        self.stdout.write(
+            f"  ideas [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending=end
+        )
+        self.stdout.flush()

@@ -1,0 +1,45 @@
+"""Reads about rankings that span ideas and votes."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from ideas.models import Idea
+from votes.services import epoch_read
+
+
+@dataclass(frozen=True)
+class RankExplanation:
+    decayed_score: float
+    half_life_days: float
+    votes_last_7_days: int
+    trend: float
+    popular_rank: int
+    category_rank: int
+    ideas_total: int
+    category_total: int
+
+
+def _rank_in(ideas, idea: Idea) -> int:
+    """1 + the ideas ahead of this one in the Popular order (key desc, then id desc)."""
+    ahead = Q(popular_key__gt=idea.popular_key) | Q(popular_key=idea.popular_key, pk__gt=idea.pk)
+    return ideas.filter(ahead).count() + 1
+
+
+def rank_explanation(idea: Idea, *, now: dt.datetime | None = None) -> RankExplanation:
+    """Why the idea ranks where it does in Popular, in figures a customer can follow."""
+    now = now or timezone.now()
+    epoch = epoch_read()
+    in_category = Idea.objects.filter(category_id=idea.category_id)
+    return RankExplanation(
+        decayed_score=epoch.decayed(idea.popular_key, now),
+        half_life_days=epoch.half_life_days,
+        votes_last_7_days=idea.votes.filter(created_at__gte=now - dt.timedelta(days=7)).count(),
+        trend=idea.trend,
+        popular_rank=_rank_in(Idea.objects.all(), idea),
+        category_rank=_rank_in(in_category, idea),
+        ideas_total=Idea.objects.count(),
+        category_total=in_category.count(),
+    )
