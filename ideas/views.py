@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ideas.forms import IdeaFilterForm, IdeaForm
 from ideas.models import DEFAULT_SORT, SORTS, Category, Idea, Status
+from ideas.pagecache import cache_for_visitors
 from ideas.pagination import page_of
 from ideas.services import idea_create
 from votes.selectors import rank_explanation
@@ -15,6 +16,7 @@ SORT_LABELS = {"popular": "Popular", "top": "Top", "new": "New", "trending": "Tr
 
 
 @require_GET
+@cache_for_visitors
 def home(request):
     ideas = Idea.objects.for_list().with_viewer_vote(request.user).ranked(DEFAULT_SORT)[:10]
     return render(
@@ -30,6 +32,7 @@ def home(request):
 
 
 @require_GET
+@cache_for_visitors
 def idea_list(request):
     filters = IdeaFilterForm(request.GET).cleaned()
     sort = filters["sort"] or DEFAULT_SORT

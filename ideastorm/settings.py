@@ -281,6 +281,8 @@ CELERY_BEAT_SCHEDULE = {
 IDEAS_RECONCILE_STALE_AFTER = 3 * 300
 
 IDEAS_HALF_LIFE_DAYS = env_positive_float("IDEAS_HALF_LIFE_DAYS", 7.0)
+# Visitors' list pages are cached only with a cache that every process shares (ideas/pagecache).
+IDEAS_PAGE_CACHE = bool(REDIS_URL)
 IDEAS_RATE_LIMITS = env_bool("IDEAS_RATE_LIMITS", True)
 IDEAS_HOLD_NEW_ACCOUNTS = env_bool("IDEAS_HOLD_NEW_ACCOUNTS", False)
 

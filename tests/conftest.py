@@ -2,8 +2,10 @@
 services a test may need. A missing service skips the test with the reason, except under
 REQUIRE_SERVICES=1, where it fails."""
 
+import copy
 import os
 import shutil
+import uuid
 
 import pytest
 from django.conf import settings
@@ -93,6 +95,15 @@ def mo(db):
 def alice_client(client, alice):
     client.force_login(alice)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    # Redis outlives each test's database rollback: give every test keys of its own.
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
+    caches["default"]["TIMEOUT"] = 600
+    settings.CACHES = caches
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -26,15 +26,16 @@ class IdeaVoteApi(APIView):
     def put(self, request, pk: int):
         data = VoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        idea = get_object_or_404(Idea, pk=pk)
-        return self._respond(
-            vote_cast(voter=request.user, idea=idea, value=data.validated_data["value"])
-        )
+        value = data.validated_data["value"]
+        return self._respond(lambda: vote_cast(voter=request.user, idea=pk, value=value))
 
     @extend_schema(request=None, responses=VoteOutputSerializer)
     def delete(self, request, pk: int):
-        idea = get_object_or_404(Idea, pk=pk)
-        return self._respond(vote_withdraw(voter=request.user, idea=idea))
+        return self._respond(lambda: vote_withdraw(voter=request.user, idea=pk))
 
-    def _respond(self, state: VoteState) -> Response:
+    def _respond(self, write) -> Response:
+        try:
+            state: VoteState = write()
+        except Idea.DoesNotExist:
+            raise NotFound("No idea with this id.") from None
         return Response(VoteOutputSerializer(state).data)

@@ -10,11 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
 from ideas.models import Idea
+from ideas.pagecache import board_changed
 from votes import ranking
 from votes.models import RankingEpoch, Vote
 
@@ -52,6 +53,21 @@ def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _epoch_from_row(t0, half_life_days: float) -> Epoch:
+    if not isinstance(t0, dt.datetime):
+        t0 = dt.datetime.fromisoformat(t0)
+    if timezone.is_naive(t0):
+        t0 = timezone.make_aware(t0, dt.UTC)
+    return Epoch(t0=t0, half_life_days=half_life_days)
+
+
+def _ensure_epoch_row() -> None:
+    """The row comes from a migration; recreated here if someone deleted it."""
+    RankingEpoch.objects.get_or_create(
+        pk=1, defaults={"t0": timezone.now(), "half_life_days": _half_life()}
+    )
+
+
 def epoch_read(*, lock: str | None = None) -> Epoch:
     """The Popular key's reference time. lock="share" keeps a rebase out until the transaction
     ends (votes); lock="update" keeps votes out (rebase, rebuild). SQLite's IMMEDIATE
@@ -62,15 +78,29 @@ def epoch_read(*, lock: str | None = None) -> Epoch:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT t0, half_life_days FROM votes_rankingepoch WHERE id = 1{suffix}")
         row = cursor.fetchone()
-    if row is None:  # created by a migration; recreated here if someone deleted it
-        RankingEpoch.objects.get_or_create(
-            pk=1, defaults={"t0": timezone.now(), "half_life_days": _half_life()}
-        )
+    if row is None:
+        _ensure_epoch_row()
         return epoch_read(lock=lock)
-    t0 = row[0] if isinstance(row[0], dt.datetime) else dt.datetime.fromisoformat(row[0])
-    if timezone.is_naive(t0):
-        t0 = timezone.make_aware(t0, dt.UTC)
-    return Epoch(t0=t0, half_life_days=row[1])
+    return _epoch_from_row(*row)
+
+
+def _vote_begin(idea_id: int) -> Epoch:
+    """First statement of a vote: the epoch under a share lock, and whether the idea exists,
+    in one round trip. Raises Idea.DoesNotExist."""
+    lock = " FOR KEY SHARE OF e" if _is_postgres() else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.t0, e.half_life_days, EXISTS(SELECT 1 FROM ideas_idea WHERE id = %s) "
+            f"FROM votes_rankingepoch e WHERE e.id = 1{lock}",
+            [idea_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        _ensure_epoch_row()
+        return _vote_begin(idea_id)
+    if not row[2]:
+        raise Idea.DoesNotExist(f"No idea {idea_id}.")
+    return _epoch_from_row(row[0], row[1])
 
 
 def _half_life() -> float:
@@ -131,43 +161,59 @@ def _state(idea_id: int, my_vote: int | None, counts: tuple | None = None) -> Vo
     return VoteState(score=score, promotes=promotes, demotes=demotes, my_vote=my_vote)
 
 
-def vote_cast(*, voter, idea: Idea, value: int) -> VoteState:
-    """Promote (1) or demote (-1). The same vote twice is a no-op; the other side switches.
-    The vote shows in the Popular order as soon as this returns."""
+def vote_cast(*, voter, idea: Idea | int, value: int) -> VoteState:
+    """Promote (1) or demote (-1) an idea (or an idea's id; a missing one raises
+    Idea.DoesNotExist). The same vote twice is a no-op; the other side switches. The vote
+    shows in the Popular order as soon as this returns. A new vote costs three statements."""
     if value not in (Vote.PROMOTE, Vote.DEMOTE):
         raise ValueError("A vote is 1 (promote) or -1 (demote).")
+    idea_id = getattr(idea, "pk", idea)
     with transaction.atomic():
-        epoch = epoch_read(lock="share")
-        existing = Vote.objects.select_for_update().filter(voter=voter, idea=idea).first()
+        epoch = _vote_begin(idea_id)
         now = timezone.now()
-        if existing is None:
-            try:
-                with transaction.atomic():
-                    Vote.objects.create(voter=voter, idea=idea, value=value, created_at=now)
-            except IntegrityError:
-                # A concurrent request inserted the row first: lock it and go on from there.
-                existing = Vote.objects.select_for_update().get(voter=voter, idea=idea)
-            else:
-                return _state(idea.pk, value, _apply_vote_change(idea.pk, None, value, now, epoch))
-        if existing.value == value:
-            return _state(idea.pk, value)
-        old = Vote(value=existing.value, created_at=existing.created_at)
-        existing.value, existing.created_at = value, now
-        existing.save(update_fields=["value", "created_at"])
-        return _state(idea.pk, value, _apply_vote_change(idea.pk, old, value, now, epoch))
+        with connection.cursor() as cursor:
+            # ON CONFLICT waits for a concurrent insert of the same pair, then does nothing.
+            cursor.execute(
+                "INSERT INTO votes_vote (voter_id, idea_id, value, created_at) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (voter_id, idea_id) DO NOTHING RETURNING id",
+                [voter.pk, idea_id, value, now],
+            )
+            inserted = cursor.fetchone() is not None
+        if inserted:
+            counts = _apply_vote_change(idea_id, None, value, now, epoch)
+        else:
+            existing = (
+                Vote.objects.select_for_update()
+                .only("value", "created_at")
+                .get(voter=voter, idea_id=idea_id)
+            )
+            if existing.value == value:
+                return _state(idea_id, value)
+            old = Vote(value=existing.value, created_at=existing.created_at)
+            existing.value, existing.created_at = value, now
+            existing.save(update_fields=["value", "created_at"])
+            counts = _apply_vote_change(idea_id, old, value, now, epoch)
+        board_changed()
+        return _state(idea_id, value, counts)
 
 
-def vote_withdraw(*, voter, idea: Idea) -> VoteState:
+def vote_withdraw(*, voter, idea: Idea | int) -> VoteState:
     """Take the voter's vote back; nothing happens if there is none."""
+    idea_id = getattr(idea, "pk", idea)
     with transaction.atomic():
-        epoch = epoch_read(lock="share")
-        existing = Vote.objects.select_for_update().filter(voter=voter, idea=idea).first()
-        if existing is None:
-            return _state(idea.pk, None)
-        existing.delete()
-        return _state(
-            idea.pk, None, _apply_vote_change(idea.pk, existing, None, timezone.now(), epoch)
+        epoch = _vote_begin(idea_id)
+        existing = (
+            Vote.objects.select_for_update()
+            .only("value", "created_at")
+            .filter(voter=voter, idea_id=idea_id)
+            .first()
         )
+        if existing is None:
+            return _state(idea_id, None)
+        existing.delete()
+        counts = _apply_vote_change(idea_id, existing, None, timezone.now(), epoch)
+        board_changed()
+        return _state(idea_id, None, counts)
 
 
 def _recompute_sql(where: str) -> str:
@@ -234,6 +280,7 @@ def rankings_rebuild(*, progress: Callable[[int, int], None] | None = None) -> d
                 if progress:
                     progress(min(start + step, high + 1) - low, total)
         RankingEpoch.objects.filter(pk=1).update(t0=now, half_life_days=half_life, rebased_at=now)
+        board_changed()
     if _is_postgres():
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE ideas_idea")
@@ -262,6 +309,8 @@ def rankings_reconcile(*, since: dt.datetime | None) -> dict:
         if checked:
             with connection.cursor() as cursor:
                 cursor.execute(_recompute_sql(where), [epoch.t0, epoch.half_life_seconds, *params])
+        if drifted:
+            board_changed()
     return {"checked": checked, "repaired": drifted}
 
 
@@ -309,4 +358,5 @@ def trending_refresh(*, now: dt.datetime | None = None) -> dict:
         Idea.objects.exclude(trend=0.0).exclude(pk__in=list(scores)).update(trend=0.0)
         changed = [Idea(pk=idea_id, trend=value) for idea_id, value in scores.items()]
         Idea.objects.bulk_update(changed, ["trend"], batch_size=1000)
+        board_changed()
     return {"trending": len(scores), "ideas_with_recent_votes": len(counts)}

@@ -1,0 +1,367 @@
+"""`make bench`: seed a large board on PostgreSQL, then measure, in one run on this machine,
+the full ranking rebuild, the Popular page against a trivial view, and vote throughput against
+a trivial authenticated API view. Writes var/bench.json and prints a table.
+
+Usage: python bench/run.py [--ideas N] [--votes N] [--users N] [--seconds S]
+DATABASE_URL names the PostgreSQL server; the bench uses its own database, <name>_bench.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+BENCH_VOTERS = 200
+LATENCY_SAMPLES = 300
+
+
+def log(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def bench_database(url: str) -> tuple[str, str]:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("postgres", "postgresql"):
+        sys.exit("make bench needs PostgreSQL: set DATABASE_URL=postgres://USER@HOST:PORT/NAME")
+    name = (parsed.path.lstrip("/") or "ideastorm") + "_bench"
+    return parsed._replace(path=f"/{name}").geturl(), name
+
+
+def admin_connection(url: str):
+    import psycopg2
+
+    parsed = urlparse(url)
+    conn = psycopg2.connect(
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password,
+        dbname="postgres",
+    )
+    conn.autocommit = True
+    return conn
+
+
+def recreate_database(url: str, name: str) -> None:
+    conn = admin_connection(url)
+    with conn.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def database_exists(url: str, name: str) -> bool:
+    conn = admin_connection(url)
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        found = cursor.fetchone() is not None
+    conn.close()
+    return found
+
+
+def manage(*args: str) -> None:
+    subprocess.run([str(BIN / "python"), "manage.py", *args], cwd=ROOT, check=True)
+
+
+def prepare_data(args, url: str, name: str) -> None:
+    """Reuse the bench database when it holds the asked-for board; otherwise seed it anew."""
+    if database_exists(url, name):
+        import django
+        from django.db.utils import ProgrammingError
+
+        django.setup()
+        from ideas.models import Idea
+        from votes.models import Vote
+
+        try:
+            manage("migrate", "--no-input", "-v0")
+            ideas = Idea.objects.count()
+            votes = Vote.objects.exclude(voter__username__startswith="bench-").count()
+        except ProgrammingError:
+            ideas = votes = -1
+        if (ideas, votes) == (args.ideas, args.votes):
+            removed = Vote.objects.filter(voter__username__startswith="bench-").delete()[0]
+            log(f"Reusing {name}: {ideas} ideas, {votes} votes ({removed} bench votes removed)")
+            return
+        from django.db import connections
+
+        connections.close_all()
+    log(f"Seeding {name}: {args.users} users, {args.ideas} ideas, {args.votes} votes")
+    recreate_database(url, name)
+    manage("migrate", "--no-input", "-v0")
+    manage(
+        "seed_demo",
+        f"--users={args.users}",
+        f"--ideas={args.ideas}",
+        f"--votes={args.votes}",
+        "--seed=1",
+    )
+
+
+def timed_rebuild() -> float:
+    log("Full rebuild: manage.py recompute_rankings")
+    started = time.perf_counter()
+    manage("recompute_rankings")
+    return time.perf_counter() - started
+
+
+def latency(client, path: str) -> float:
+    started = time.perf_counter()
+    response = client.get(path)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        sys.exit(f"{path} answered {response.status_code}")
+    return elapsed
+
+
+def measure_pages() -> dict:
+    """Server time, in process through the whole middleware stack: no network, no client."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from ideas.models import Idea
+
+    log(f"Page latency: {LATENCY_SAMPLES} requests each, interleaved")
+    visitor = Client(HTTP_HOST="127.0.0.1")
+    member = Client(HTTP_HOST="127.0.0.1")
+    member.force_login(User.objects.get(username="alice"))
+    popular, trivial, popular_member, popular_page_50 = [], [], [], []
+    for path in ("/bench/trivial/", "/ideas/?sort=popular"):
+        for _ in range(20):
+            latency(visitor, path)  # warm up
+    for _ in range(LATENCY_SAMPLES):
+        trivial.append(latency(visitor, "/bench/trivial/"))
+        popular.append(latency(visitor, "/ideas/?sort=popular"))
+        popular_member.append(latency(member, "/ideas/?sort=popular"))
+        popular_page_50.append(latency(visitor, "/ideas/?sort=popular&page=50"))
+
+    def queries(client, path):
+        with CaptureQueriesContext(connection) as captured:
+            latency(client, path)
+        return len(captured.captured_queries)
+
+    class Anonymous:
+        is_authenticated = False
+
+    def has_sort(queryset) -> bool:
+        plan = queryset[:21].explain()
+        return bool(re.search(r"\bSort\b", plan))
+
+    alice = User.objects.get(username="alice")
+    some_category = Idea.objects.values_list("category_id", flat=True).first()
+    plans = {
+        "visitor": Idea.objects.for_list().with_viewer_vote(Anonymous()).ranked("popular"),
+        "member": Idea.objects.for_list().with_viewer_vote(alice).ranked("popular"),
+        "category": Idea.objects.for_list()
+        .with_viewer_vote(alice)
+        .filter(category_id=some_category)
+        .ranked("popular"),
+    }
+    return {
+        "popular_p50_ms": round(statistics.median(popular), 3),
+        "trivial_p50_ms": round(statistics.median(trivial), 3),
+        "popular_member_p50_ms": round(statistics.median(popular_member), 3),
+        "popular_page50_p50_ms": round(statistics.median(popular_page_50), 3),
+        "popular_queries": queries(visitor, "/ideas/?sort=popular"),
+        "popular_member_queries": queries(member, "/ideas/?sort=popular"),
+        "popular_plan_has_sort": any(has_sort(q) for q in plans.values()),
+        "popular_plan": plans["member"][:21].explain(),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_tokens() -> list[str]:
+    from django.contrib.auth.hashers import make_password
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import User
+
+    password = make_password(None)
+    users = [
+        User.objects.get_or_create(username=f"bench-{i}", defaults={"password": password})[0]
+        for i in range(BENCH_VOTERS)
+    ]
+    return [Token.objects.get_or_create(user=user)[0].key for user in users]
+
+
+WRK_SCRIPT = """
+local tokens = {%(tokens)s}
+local low, high, method, path_kind = %(low)d, %(high)d, "%(method)s", "%(kind)s"
+local counter = 0
+math.randomseed(%(seed)d)
+request = function()
+  counter = counter + 1
+  local headers = {["Authorization"] = "Token " .. tokens[(counter %% #tokens) + 1],
+                   ["Host"] = "127.0.0.1", ["Content-Type"] = "application/json"}
+  if path_kind == "vote" then
+    local value = 1
+    if math.random() < 0.2 then value = -1 end
+    local idea = math.random(low, high)
+    return wrk.format("PUT", "/api/ideas/" .. idea .. "/vote/", headers,
+                      '{"value": ' .. value .. '}')
+  end
+  return wrk.format("GET", "/bench/trivial-auth/", headers)
+end
+"""
+
+
+def wrk_rps(port: int, script: str, seconds: int) -> tuple[float, int]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", f.name, f"http://127.0.0.1:{port}/"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    os.unlink(f.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, int(errors.group(1)) if errors else 0
+
+
+def measure_throughput(seconds: int) -> dict:
+    from django.utils import timezone
+
+    from ideas.models import Idea
+    from votes.services import rankings_reconcile
+
+    if not shutil.which("wrk"):
+        log("Installing wrk (the load generator) from Debian's packages")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
+    tokens = bench_tokens()
+    low = Idea.objects.order_by("pk").values_list("pk", flat=True).first()
+    high = Idea.objects.order_by("-pk").values_list("pk", flat=True).first()
+    port = free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    workers = str(os.cpu_count() or 2)
+    command = [str(BIN / "gunicorn"), "ideastorm.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", workers, "--log-level", "warning"]
+    server = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    sys.exit("gunicorn did not start")
+                time.sleep(0.2)
+        quoted = ", ".join(f'"{t}"' for t in tokens)
+        params = {"tokens": quoted, "low": low, "high": high, "seed": 42}
+        trivial_script = WRK_SCRIPT % {**params, "method": "GET", "kind": "trivial"}
+        vote_script = WRK_SCRIPT % {**params, "method": "PUT", "kind": "vote"}
+        log(f"Throughput: gunicorn with {workers} workers, wrk -t2 -c8, {seconds}s per endpoint")
+        wrk_rps(port, trivial_script, 2)  # warm up
+        trivial_rps, trivial_errors = wrk_rps(port, trivial_script, seconds)
+        load_start = timezone.now()
+        vote_rps, vote_errors = wrk_rps(port, vote_script, seconds)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    check = rankings_reconcile(since=load_start - dt.timedelta(seconds=5))
+    return {
+        "vote_rps": round(vote_rps, 1),
+        "trivial_auth_rps": round(trivial_rps, 1),
+        "vote_errors": vote_errors,
+        "trivial_auth_errors": trivial_errors,
+        "vote_counts_checked": check["checked"],
+        "vote_counts_drifted": check["repaired"],
+    }
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--ideas", type=int, default=100_000)
+    parser.add_argument("--votes", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=5_000)
+    parser.add_argument("--seconds", type=int, default=10, help="load per endpoint")
+    args = parser.parse_args()
+
+    url, name = bench_database(
+        os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/ideastorm"
+    )
+    os.environ.update(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        IDEAS_RATE_LIMITS="off",
+        DJANGO_DEBUG="false",
+    )
+    if not os.environ.get("DJANGO_SECRET_KEY"):
+        os.environ["DJANGO_SECRET_KEY"] = (ROOT / "var" / "secret_key").read_text().strip()
+    os.chdir(ROOT)
+    prepare_data(args, url, name)
+
+    import django
+
+    django.setup()
+    from ideas.models import Idea
+    from votes.models import Vote
+
+    results = {
+        "machine": machine(),
+        "ideas": Idea.objects.count(),
+        "votes": Vote.objects.count(),
+        "rebuild_s": round(timed_rebuild(), 3),
+    }
+    results |= measure_pages()
+    results |= measure_throughput(args.seconds)
+    results["popular_vs_trivial"] = round(results["popular_p50_ms"] / results["trivial_p50_ms"], 2)
+    results["vote_vs_trivial_auth"] = round(results["vote_rps"] / results["trivial_auth_rps"], 2)
+
+    out = ROOT / "var" / "bench.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    targets = {
+        "rebuild_s": "<= 10",
+        "popular_vs_trivial": "<= 3",
+        "popular_queries": "<= 5",
+        "popular_plan_has_sort": "false",
+        "vote_vs_trivial_auth": ">= 0.5",
+        "vote_counts_drifted": "0",
+    }
+    print()
+    print(f"{'figure':<26} {'value':>14}  target")
+    print(f"{'-' * 26} {'-' * 14}  ------")
+    for key, value in results.items():
+        if key == "popular_plan":
+            continue
+        print(f"{key:<26} {value!s:>14}  {targets.get(key, '')}")
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

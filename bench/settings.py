@@ -1,0 +1,6 @@
+"""Settings for `make bench`: the app's own, plus two trivial views to measure against."""
+
+from ideastorm.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

@@ -1,0 +1,74 @@
+"""Whole-page cache for visitors' idea lists, invalidated by a board version.
+
+Every write that can change a list (a vote, a new idea, a ranking job) bumps the version after
+its transaction commits; cached pages carry the version in their key, so the next visitor after
+a vote sees it. It is on only with a shared cache (Redis), where one version serves every
+process, and it fails open: with Redis down, pages are rendered fresh.
+"""
+
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+
+VERSION_KEY = "board-version"
+PAGE_TTL = 300  # seconds; bounds staleness if a version bump was lost while Redis was away
+VERSION_TTL = 86400  # a version that restarts at 1 a day later meets no page still cached
+
+
+def board_version() -> int | None:
+    version = cache.get(VERSION_KEY)
+    if version is None and cache.add(VERSION_KEY, 1, timeout=VERSION_TTL):
+        version = 1
+    return version
+
+
+def board_changed() -> None:
+    """Invalidate every cached page once the current transaction commits."""
+    if settings.IDEAS_PAGE_CACHE:
+        transaction.on_commit(_bump)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+        cache.touch(VERSION_KEY, VERSION_TTL)
+    except ValueError:  # the key was evicted or never set
+        cache.add(VERSION_KEY, 1, timeout=VERSION_TTL)
+
+
+def _cacheable(request) -> bool:
+    return (
+        settings.IDEAS_PAGE_CACHE
+        and request.method == "GET"
+        and not request.user.is_authenticated
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def cache_for_visitors(view):
+    """Serve a visitor the same page every visitor gets for this URL and board version.
+    Members always get a fresh page: it shows their own votes."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _cacheable(request):
+            return view(request, *args, **kwargs)
+        version = board_version()
+        if version is None:
+            return view(request, *args, **kwargs)
+        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"page:{version}:{int(bool(request.htmx))}:{path}"
+        content = cache.get(key)
+        if content is not None:
+            return HttpResponse(content)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming:
+            cache.set(key, response.content, PAGE_TTL)
+        return response
+
+    return wrapper
