@@ -85,7 +85,7 @@ class Idea(models.Model):
     )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="ideas")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
-    created_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
     # Denormalised from the votes table; votes.services keeps them exact, the reconcile job
     # repairs any drift.
@@ -98,18 +98,17 @@ class Idea(models.Model):
     popular_key = models.FloatField(default=0.0)
     wilson = models.FloatField(default=0.0)
     trend = models.FloatField(default=0.0)
-    last_voted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_voted_at = models.DateTimeField(null=True, blank=True)
 
     objects = IdeaQuerySet.as_manager()
 
     class Meta:
+        # Every vote rewrites the row (no HOT update: ranked columns are indexed), so each index
+        # here costs every vote. A category filter walks these same indexes: no Sort either.
         indexes = [
             models.Index(fields=["-popular_key", "-id"], name="idea_popular_idx"),
-            models.Index(fields=["category", "-popular_key", "-id"], name="idea_cat_popular_idx"),
             models.Index(fields=["-score", "-wilson", "-id"], name="idea_top_idx"),
-            models.Index(fields=["category", "-score", "-wilson", "-id"], name="idea_cat_top_idx"),
             models.Index(fields=["-created_at", "-id"], name="idea_new_idx"),
-            models.Index(fields=["category", "-created_at", "-id"], name="idea_cat_new_idx"),
             models.Index(fields=["-trend", "-popular_key", "-id"], name="idea_trending_idx"),
         ]
         constraints = [

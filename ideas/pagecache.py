@@ -7,6 +7,7 @@ process, and it fails open: with Redis down, pages are rendered fresh.
 """
 
 import hashlib
+import secrets
 from functools import wraps
 
 from django.conf import settings
@@ -16,14 +17,20 @@ from django.http import HttpResponse
 
 VERSION_KEY = "board-version"
 PAGE_TTL = 300  # seconds; bounds staleness if a version bump was lost while Redis was away
-VERSION_TTL = 86400  # a version that restarts at 1 a day later meets no page still cached
+VERSION_TTL = 86400
 
 
 def board_version() -> int | None:
     version = cache.get(VERSION_KEY)
-    if version is None and cache.add(VERSION_KEY, 1, timeout=VERSION_TTL):
-        version = 1
+    if version is None:
+        _start_version()
+        version = cache.get(VERSION_KEY)
     return version
+
+
+def _start_version() -> None:
+    # A random start: after the key expires, new versions never meet pages cached under old ones.
+    cache.add(VERSION_KEY, secrets.randbelow(2**62), timeout=VERSION_TTL)
 
 
 def board_changed() -> None:
@@ -33,11 +40,13 @@ def board_changed() -> None:
 
 
 def _bump() -> None:
+    if hasattr(cache, "bump"):  # FailOpenRedisCache: one round trip
+        cache.bump(VERSION_KEY, VERSION_TTL)
+        return
     try:
-        cache.incr(VERSION_KEY)
-        cache.touch(VERSION_KEY, VERSION_TTL)
-    except ValueError:  # the key was evicted or never set
-        cache.add(VERSION_KEY, 1, timeout=VERSION_TTL)
+        cache.incr(VERSION_KEY)  # keeps the key's expiry
+    except ValueError:  # the key expired or was never set
+        _start_version()
 
 
 def _cacheable(request) -> bool:

@@ -1,22 +1,36 @@
 """A Redis cache that fails open: when Redis is down or frozen, reads miss and writes are
-dropped, so a cache outage slows the site down instead of breaking it."""
+dropped, so a cache outage slows the site down instead of breaking it. After a failure the
+cache stays away from Redis for a few seconds, so a frozen Redis costs one socket timeout per
+process, not one per request."""
 
 import logging
+import secrets
+import threading
+import time
 
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+RETRY_AFTER = 10.0  # seconds without trying Redis after a failure
+
+_down_until: dict[str, float] = {}
+_lock = threading.Lock()
 
 
 def _fail_open(default_result=None):
     def decorate(method):
         def wrapper(self, *args, **kwargs):
+            fallback = default_result(*args, **kwargs) if callable(default_result) else None
+            if _down_until.get(self._server_key, 0.0) > time.monotonic():
+                return fallback
             try:
                 return method(self, *args, **kwargs)
             except (RedisError, OSError) as exc:
+                with _lock:
+                    _down_until[self._server_key] = time.monotonic() + RETRY_AFTER
                 logger.warning("cache %s failed open: %s", method.__name__, exc)
-                return default_result(*args, **kwargs) if callable(default_result) else None
+                return fallback
 
         wrapper.__name__ = method.__name__
         return wrapper
@@ -25,6 +39,10 @@ def _fail_open(default_result=None):
 
 
 class FailOpenRedisCache(RedisCache):
+    @property
+    def _server_key(self) -> str:
+        return ",".join(self._servers)
+
     get = _fail_open(lambda key, default=None, version=None: default)(RedisCache.get)
     set = _fail_open()(RedisCache.set)
     add = _fail_open(lambda *a, **k: False)(RedisCache.add)
@@ -36,3 +54,12 @@ class FailOpenRedisCache(RedisCache):
     has_key = _fail_open(lambda *a, **k: False)(RedisCache.has_key)
     incr = _fail_open(lambda *a, **k: None)(RedisCache.incr)
     clear = _fail_open(lambda *a, **k: False)(RedisCache.clear)
+
+    @_fail_open()
+    def bump(self, key: str, timeout: int) -> None:
+        """Increase a counter in one round trip (Django's incr takes two). A counter that had
+        expired restarts at a random value, never near the numbers it held before."""
+        key = self.make_and_validate_key(key)
+        client = self._cache.get_client(key, write=True)
+        if client.incr(key) == 1:
+            client.set(key, secrets.randbelow(2**62), ex=timeout)

@@ -70,7 +70,7 @@ def _ensure_epoch_row() -> None:
 
 def epoch_read(*, lock: str | None = None) -> Epoch:
     """The Popular key's reference time. lock="share" keeps a rebase out until the transaction
-    ends (votes); lock="update" keeps votes out (rebase, rebuild). SQLite's IMMEDIATE
+    ends; lock="update" is for the rebase and rebuild that change it. SQLite's IMMEDIATE
     transactions already serialise every writer."""
     suffix = ""
     if _is_postgres() and lock:
@@ -82,25 +82,6 @@ def epoch_read(*, lock: str | None = None) -> Epoch:
         _ensure_epoch_row()
         return epoch_read(lock=lock)
     return _epoch_from_row(*row)
-
-
-def _vote_begin(idea_id: int) -> Epoch:
-    """First statement of a vote: the epoch under a share lock, and whether the idea exists,
-    in one round trip. Raises Idea.DoesNotExist."""
-    lock = " FOR KEY SHARE OF e" if _is_postgres() else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT e.t0, e.half_life_days, EXISTS(SELECT 1 FROM ideas_idea WHERE id = %s) "
-            f"FROM votes_rankingepoch e WHERE e.id = 1{lock}",
-            [idea_id],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        _ensure_epoch_row()
-        return _vote_begin(idea_id)
-    if not row[2]:
-        raise Idea.DoesNotExist(f"No idea {idea_id}.")
-    return _epoch_from_row(row[0], row[1])
 
 
 def _half_life() -> float:
@@ -120,23 +101,39 @@ def wilson_sql(p: str, d: str) -> str:
     )
 
 
-def _seconds_since_sql(column: str) -> str:
-    """SQL for the seconds from the t0 parameter (%s) to a timestamp column."""
+def _seconds_since_sql(at: str, reference: str = "%s") -> str:
+    """SQL for the seconds from `reference` (t0; a parameter by default) to `at`."""
     if _is_postgres():
-        return f"EXTRACT(EPOCH FROM ({column} - %s))"
-    return f"((julianday({column}) - julianday(%s)) * 86400.0)"
+        return f"EXTRACT(EPOCH FROM ({at} - {reference}))"
+    return f"((julianday({at}) - julianday({reference})) * 86400.0)"
 
 
-def _apply_vote_change(idea_id: int, old: Vote | None, new_value: int | None, now, epoch) -> tuple:
-    """One UPDATE moving the idea's counters and key from the old vote to the new one."""
+def _power_of_two_sql(exponent: str) -> str:
+    """SQL for 2^exponent, as ranking.vote_weight clamps it."""
+    greatest = "GREATEST" if _is_postgres() else "MAX"
+    return f"POWER(2.0, {greatest}({exponent}, {ranking.MIN_WEIGHT_EXPONENT!r}))"
+
+
+def _weight_sql(at: str) -> str:
+    """SQL for the key term of a vote cast at `at` (a %s parameter), with the epoch row `e`."""
+    return _power_of_two_sql(f"{_seconds_since_sql(at, 'e.t0')} / (e.half_life_days * 86400.0)")
+
+
+def _apply_vote_change(idea_id: int, old: Vote | None, new_value: int | None, now) -> tuple:
+    """One UPDATE moving the idea's counters and Popular key from the old vote to the new one.
+
+    It reads t0 itself, and runs after the vote row was written: that write holds a lock on
+    the votes table which a rebase waits for (and vice versa), so t0 cannot move in between."""
     old_value = old.value if old else None
     promotes = (new_value == 1) - (old_value == 1)
     demotes = (new_value == -1) - (old_value == -1)
-    key_delta = 0.0
+    key_delta, params = [], []
     if old is not None:
-        key_delta -= old.value * epoch.weight(old.created_at)
+        key_delta.append(f"- %s * {_weight_sql('%s')}")
+        params += [old.value, old.created_at]
     if new_value is not None:
-        key_delta += new_value * epoch.weight(now)
+        key_delta.append(f"+ %s * {_weight_sql('%s')}")
+        params += [new_value, now]
     # promotes/demotes are ints from this function, never user input.
     p, d = f"(promotes + {int(promotes)})", f"(demotes + {int(demotes)})"
     with connection.cursor() as cursor:
@@ -144,14 +141,22 @@ def _apply_vote_change(idea_id: int, old: Vote | None, new_value: int | None, no
             f"""
             UPDATE ideas_idea
                SET promotes = {p}, demotes = {d}, score = score + {int(promotes - demotes)},
-                   popular_key = popular_key + %s, wilson = {wilson_sql(p, d)},
-                   last_voted_at = %s
-             WHERE id = %s
+                   popular_key = popular_key {" ".join(key_delta)},
+                   wilson = {wilson_sql(p, d)}, last_voted_at = %s
+              FROM votes_rankingepoch e
+             WHERE ideas_idea.id = %s AND e.id = 1
             RETURNING promotes, demotes, score
             """,
-            [key_delta, now, idea_id],
+            [*params, now, idea_id],
         )
-        return cursor.fetchone()
+        counts = cursor.fetchone()
+    if counts is None:
+        # No epoch row (it comes from a migration, so only if someone deleted it) or no idea.
+        if not RankingEpoch.objects.filter(pk=1).exists():
+            _ensure_epoch_row()
+            return _apply_vote_change(idea_id, old, new_value, now)
+        raise Idea.DoesNotExist(f"No idea {idea_id}.")
+    return counts
 
 
 def _state(idea_id: int, my_vote: int | None, counts: tuple | None = None) -> VoteState:
@@ -164,35 +169,34 @@ def _state(idea_id: int, my_vote: int | None, counts: tuple | None = None) -> Vo
 def vote_cast(*, voter, idea: Idea | int, value: int) -> VoteState:
     """Promote (1) or demote (-1) an idea (or an idea's id; a missing one raises
     Idea.DoesNotExist). The same vote twice is a no-op; the other side switches. The vote
-    shows in the Popular order as soon as this returns. A new vote costs three statements."""
+    shows in the Popular order as soon as this returns. A new vote is two statements."""
     if value not in (Vote.PROMOTE, Vote.DEMOTE):
         raise ValueError("A vote is 1 (promote) or -1 (demote).")
     idea_id = getattr(idea, "pk", idea)
     with transaction.atomic():
-        epoch = _vote_begin(idea_id)
         now = timezone.now()
         with connection.cursor() as cursor:
-            # ON CONFLICT waits for a concurrent insert of the same pair, then does nothing.
+            # Inserts nothing for a missing idea; ON CONFLICT waits for a concurrent insert of
+            # the same pair, then does nothing.
             cursor.execute(
                 "INSERT INTO votes_vote (voter_id, idea_id, value, created_at) "
-                "VALUES (%s, %s, %s, %s) ON CONFLICT (voter_id, idea_id) DO NOTHING RETURNING id",
-                [voter.pk, idea_id, value, now],
+                "SELECT %s, id, %s, %s FROM ideas_idea WHERE id = %s "
+                "ON CONFLICT (voter_id, idea_id) DO NOTHING RETURNING id",
+                [voter.pk, value, now, idea_id],
             )
             inserted = cursor.fetchone() is not None
         if inserted:
-            counts = _apply_vote_change(idea_id, None, value, now, epoch)
+            counts = _apply_vote_change(idea_id, None, value, now)
         else:
-            existing = (
-                Vote.objects.select_for_update()
-                .only("value", "created_at")
-                .get(voter=voter, idea_id=idea_id)
-            )
+            existing = _locked_vote(voter, idea_id)
+            if existing is None:
+                raise Idea.DoesNotExist(f"No idea {idea_id}.")
             if existing.value == value:
                 return _state(idea_id, value)
             old = Vote(value=existing.value, created_at=existing.created_at)
             existing.value, existing.created_at = value, now
             existing.save(update_fields=["value", "created_at"])
-            counts = _apply_vote_change(idea_id, old, value, now, epoch)
+            counts = _apply_vote_change(idea_id, old, value, now)
         board_changed()
         return _state(idea_id, value, counts)
 
@@ -201,24 +205,38 @@ def vote_withdraw(*, voter, idea: Idea | int) -> VoteState:
     """Take the voter's vote back; nothing happens if there is none."""
     idea_id = getattr(idea, "pk", idea)
     with transaction.atomic():
-        epoch = _vote_begin(idea_id)
-        existing = (
-            Vote.objects.select_for_update()
-            .only("value", "created_at")
-            .filter(voter=voter, idea_id=idea_id)
-            .first()
-        )
+        existing = _locked_vote(voter, idea_id)
         if existing is None:
+            if not Idea.objects.filter(pk=idea_id).exists():
+                raise Idea.DoesNotExist(f"No idea {idea_id}.")
             return _state(idea_id, None)
         existing.delete()
-        counts = _apply_vote_change(idea_id, existing, None, timezone.now(), epoch)
+        counts = _apply_vote_change(idea_id, existing, None, timezone.now())
         board_changed()
         return _state(idea_id, None, counts)
+
+
+def _locked_vote(voter, idea_id: int) -> Vote | None:
+    return (
+        Vote.objects.select_for_update()
+        .only("value", "created_at")
+        .filter(voter=voter, idea_id=idea_id)
+        .first()
+    )
+
+
+def _lock_out_votes() -> None:
+    """Wait for the votes in flight and hold new ones until this transaction ends: a vote's
+    first statement writes the votes table, which this SHARE lock excludes."""
+    if _is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE votes_vote IN SHARE MODE")
 
 
 def _recompute_sql(where: str) -> str:
     """Set every ranking figure but trend from the votes table, for the ideas `where` picks.
     Parameters: t0, then the half-life in seconds, then those of `where`."""
+    weight = _power_of_two_sql(f"{_seconds_since_sql('v.created_at')} / %s")
     return f"""
         UPDATE ideas_idea
            SET promotes = a.p, demotes = a.d, score = a.p - a.d, popular_key = a.k,
@@ -227,8 +245,7 @@ def _recompute_sql(where: str) -> str:
                 SELECT i.id,
                        COALESCE(SUM(CASE WHEN v.value = 1 THEN 1 ELSE 0 END), 0) AS p,
                        COALESCE(SUM(CASE WHEN v.value = -1 THEN 1 ELSE 0 END), 0) AS d,
-                       COALESCE(SUM(v.value * POWER(2.0,
-                           {_seconds_since_sql("v.created_at")} / %s)), 0.0) AS k,
+                       COALESCE(SUM(v.value * {weight}), 0.0) AS k,
                        MAX(v.created_at) AS last
                   FROM ideas_idea i LEFT JOIN votes_vote v ON v.idea_id = i.id
                  WHERE {where}
@@ -262,6 +279,7 @@ def rankings_rebuild(*, progress: Callable[[int, int], None] | None = None) -> d
     set-based SQL over ranges of ideas, with a fresh reference time t0 = now. One transaction:
     votes wait until it commits. `progress(done, total)` is called after each range."""
     with transaction.atomic():
+        _lock_out_votes()
         epoch_read(lock="update")
         now = timezone.now()
         half_life = _half_life()
@@ -319,6 +337,7 @@ def ranking_rebase(*, now: dt.datetime | None = None) -> dict:
     the Popular order is unchanged bit for bit. A no-op until due, so safe to run any time."""
     now = now or timezone.now()
     with transaction.atomic():
+        _lock_out_votes()
         epoch = epoch_read(lock="update")
         steps = ranking.rebase_steps((now - epoch.t0).total_seconds(), epoch.half_life_seconds)
         if steps == 0:

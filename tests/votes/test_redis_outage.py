@@ -10,6 +10,7 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from ideas.models import Idea
+from ideastorm import cache as cache_module
 from ideastorm.cache import FailOpenRedisCache
 from tests.factories import IdeaFactory
 from votes.tasks import reconcile_rankings
@@ -75,6 +76,13 @@ def test_votes_are_counted_and_health_says_503_while_the_broker_is_down(
     assert time.monotonic() - started < 10, "/healthz hung on the broker"
 
 
+@pytest.fixture(autouse=True)
+def _forget_outages():
+    cache_module._down_until.clear()
+    yield
+    cache_module._down_until.clear()
+
+
 def test_the_redis_cache_fails_open_when_redis_is_frozen(frozen_redis):
     cache = FailOpenRedisCache(
         frozen_redis, {"OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}}
@@ -90,3 +98,14 @@ def test_the_redis_cache_fails_open_when_redis_is_frozen(frozen_redis):
 def test_the_default_cache_is_usable(db):
     caches["default"].set("ping", "pong")
     assert caches["default"].get("ping") == "pong"
+
+
+def test_after_one_timeout_the_cache_stops_asking_a_frozen_redis(frozen_redis):
+    cache = FailOpenRedisCache(
+        frozen_redis, {"OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}}
+    )
+    cache.get("first")  # waits for the socket timeout once
+    started = time.monotonic()
+    for _ in range(20):
+        assert cache.get("again", "fallback") == "fallback"
+    assert time.monotonic() - started < 0.5
