@@ -119,7 +119,9 @@ def _weight_sql(at: str) -> str:
     return _power_of_two_sql(f"{_seconds_since_sql(at, 'e.t0')} / (e.half_life_days * 86400.0)")
 
 
-def _apply_vote_change(idea_id: int, old: Vote | None, new_value: int | None, now) -> tuple:
+def _apply_vote_change(
+    idea_id: int, old: Vote | None, new_value: int | None, now, *, retry: bool = True
+) -> tuple:
     """One UPDATE moving the idea's counters and Popular key from the old vote to the new one.
 
     It reads t0 itself, and runs after the vote row was written: that write holds a lock on
@@ -151,10 +153,10 @@ def _apply_vote_change(idea_id: int, old: Vote | None, new_value: int | None, no
         )
         counts = cursor.fetchone()
     if counts is None:
-        # No epoch row (it comes from a migration, so only if someone deleted it) or no idea.
-        if not RankingEpoch.objects.filter(pk=1).exists():
+        # No idea, or no epoch row (it comes from a migration: only if someone deleted it).
+        if retry:
             _ensure_epoch_row()
-            return _apply_vote_change(idea_id, old, new_value, now)
+            return _apply_vote_change(idea_id, old, new_value, now, retry=False)
         raise Idea.DoesNotExist(f"No idea {idea_id}.")
     return counts
 

@@ -145,3 +145,21 @@ def test_concurrent_first_votes_by_the_same_voter_make_one_row(postgres, alice):
     assert errors == []
     assert Vote.objects.filter(idea=idea).count() == 1
     assert counts(idea) == (1, 0, 1)
+
+
+def test_a_vote_still_counts_when_the_epoch_row_was_deleted(alice):
+    from votes.models import RankingEpoch
+
+    RankingEpoch.objects.all().delete()
+    idea = IdeaFactory()
+    state = vote_cast(voter=alice, idea=idea, value=1)
+    assert (state.score, state.promotes) == (1, 1)
+    assert RankingEpoch.objects.filter(pk=1).exists()
+
+
+def test_voting_on_a_missing_idea_raises_does_not_exist(alice):
+    with pytest.raises(Idea.DoesNotExist):
+        vote_cast(voter=alice, idea=999_999, value=1)
+    with pytest.raises(Idea.DoesNotExist):
+        vote_withdraw(voter=alice, idea=999_999)
+    assert not Vote.objects.exists()
