@@ -23,6 +23,9 @@ from votes.models import RankingEpoch, Vote
 # this wide.
 REBUILD_CHUNKS = 20
 REBUILD_CHUNK_MIN = 2000
+# A stored key this close to the one rebuilt from the votes is left as it is: summing the same
+# terms in another order differs in the last bits, and rewriting the row would cost a write.
+KEY_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -104,14 +107,18 @@ def wilson_sql(p: str, d: str) -> str:
 def _seconds_since_sql(at: str, reference: str = "%s") -> str:
     """SQL for the seconds from `reference` (t0; a parameter by default) to `at`."""
     if _is_postgres():
-        return f"EXTRACT(EPOCH FROM ({at} - {reference}))"
+        # date_part gives double precision; EXTRACT gives numeric, many times slower.
+        return f"date_part('epoch', {at} - {reference})"
     return f"((julianday({at}) - julianday({reference})) * 86400.0)"
 
 
 def _power_of_two_sql(exponent: str) -> str:
     """SQL for 2^exponent, as ranking.vote_weight clamps it."""
     greatest = "GREATEST" if _is_postgres() else "MAX"
-    return f"POWER(2.0, {greatest}({exponent}, {ranking.MIN_WEIGHT_EXPONENT!r}))"
+    return (
+        f"POWER(CAST(2 AS DOUBLE PRECISION), {greatest}({exponent}, "
+        f"CAST({ranking.MIN_WEIGHT_EXPONENT!r} AS DOUBLE PRECISION)))"
+    )
 
 
 def _weight_sql(at: str) -> str:
@@ -235,10 +242,12 @@ def _lock_out_votes() -> None:
             cursor.execute("LOCK TABLE votes_vote IN SHARE MODE")
 
 
-def _recompute_sql(where: str) -> str:
+def _recompute_sql(where: str, join: str = "") -> str:
     """Set every ranking figure but trend from the votes table, for the ideas `where` picks.
-    Parameters: t0, then the half-life in seconds, then those of `where`."""
+    Parameters: t0, the half-life in seconds, those of `join` (more conditions on the votes
+    joined, which let an id range walk the votes index), then those of `where`."""
     weight = _power_of_two_sql(f"{_seconds_since_sql('v.created_at')} / %s")
+    distinct = "IS DISTINCT FROM" if _is_postgres() else "IS NOT"
     return f"""
         UPDATE ideas_idea
            SET promotes = a.p, demotes = a.d, score = a.p - a.d, popular_key = a.k,
@@ -249,11 +258,14 @@ def _recompute_sql(where: str) -> str:
                        COALESCE(SUM(CASE WHEN v.value = -1 THEN 1 ELSE 0 END), 0) AS d,
                        COALESCE(SUM(v.value * {weight}), 0.0) AS k,
                        MAX(v.created_at) AS last
-                  FROM ideas_idea i LEFT JOIN votes_vote v ON v.idea_id = i.id
+                  FROM ideas_idea i LEFT JOIN votes_vote v ON v.idea_id = i.id{join}
                  WHERE {where}
                  GROUP BY i.id
                ) AS a
          WHERE ideas_idea.id = a.id
+           AND (ideas_idea.promotes <> a.p OR ideas_idea.demotes <> a.d
+                OR ideas_idea.last_voted_at {distinct} a.last
+                OR ABS(ideas_idea.popular_key - a.k) > {KEY_TOLERANCE!r} * ABS(a.k))
     """
 
 
@@ -278,33 +290,45 @@ def _count_drift(where: str, params: list) -> int:
 
 def rankings_rebuild(*, progress: Callable[[int, int], None] | None = None) -> dict:
     """Rebuild counts, Wilson bounds and Popular keys of every idea from the votes table, in
-    set-based SQL over ranges of ideas, with a fresh reference time t0 = now. One transaction:
+    set-based SQL over ranges of ideas; rows already right are left alone. t0 is kept unless
+    the half-life setting changed or a rebase is due, then it becomes now. One transaction:
     votes wait until it commits. `progress(done, total)` is called after each range."""
     with transaction.atomic():
         _lock_out_votes()
-        epoch_read(lock="update")
+        epoch = epoch_read(lock="update")
         now = timezone.now()
         half_life = _half_life()
+        t0 = epoch.t0
+        due = ranking.rebase_steps((now - t0).total_seconds(), epoch.half_life_seconds)
+        if half_life != epoch.half_life_days or due:
+            t0 = now
         low, high = Idea.objects.aggregate(low=Min("pk"), high=Max("pk")).values()
-        ideas = 0
+        ideas = written = 0
         if low is not None:
             step = max(REBUILD_CHUNK_MIN, -(-(high - low + 1) // REBUILD_CHUNKS))
             total = high - low + 1
-            sql = _recompute_sql("i.id >= %s AND i.id < %s")
+            sql = _recompute_sql(
+                "i.id >= %s AND i.id < %s", join=" AND v.idea_id >= %s AND v.idea_id < %s"
+            )
             for start in range(low, high + 1, step):
                 with connection.cursor() as cursor:
                     cursor.execute(
-                        sql, [now, half_life * ranking.SECONDS_PER_DAY, start, start + step]
+                        sql, [t0, half_life * ranking.SECONDS_PER_DAY, *[start, start + step] * 2]
                     )
-                    ideas += cursor.rowcount
+                    written += cursor.rowcount
                 if progress:
                     progress(min(start + step, high + 1) - low, total)
-        RankingEpoch.objects.filter(pk=1).update(t0=now, half_life_days=half_life, rebased_at=now)
-        board_changed()
+            ideas = Idea.objects.count()
+        if t0 != epoch.t0 or half_life != epoch.half_life_days:
+            RankingEpoch.objects.filter(pk=1).update(
+                t0=t0, half_life_days=half_life, rebased_at=now
+            )
+        if written:
+            board_changed()
     if _is_postgres():
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE ideas_idea")
-    return {"ideas": ideas}
+    return {"ideas": ideas, "rewritten": written, "t0": t0.isoformat()}
 
 
 def rankings_reconcile(*, since: dt.datetime | None) -> dict:
@@ -367,17 +391,27 @@ def trending_refresh(*, now: dt.datetime | None = None) -> dict:
     days = ranking.TREND_BASELINE_DAYS
     start = now - dt.timedelta(days=days + 1)
     counts: dict[int, list[int]] = {}
-    rows = Vote.objects.filter(created_at__gt=start, created_at__lte=now).values_list(
-        "idea_id", "created_at"
-    )
-    for idea_id, created_at in rows.iterator(chunk_size=5000):
-        age_days = int((now - created_at).total_seconds() // ranking.SECONDS_PER_DAY)
-        counts.setdefault(idea_id, [0] * (days + 1))[min(age_days, days)] += 1
+    age_days = f"FLOOR(-{_seconds_since_sql('created_at')} / 86400.0)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT idea_id, {age_days} AS age, COUNT(*) FROM votes_vote "
+            "WHERE created_at > %s AND created_at <= %s GROUP BY idea_id, age",
+            [now, start, now],
+        )
+        for idea_id, age, count in cursor.fetchall():
+            counts.setdefault(idea_id, [0] * (days + 1))[min(int(age), days)] += count
     scores = {idea_id: round(ranking.trend_score(c[0], c[1:]), 6) for idea_id, c in counts.items()}
     scores = {idea_id: s for idea_id, s in scores.items() if s}
     with transaction.atomic():
-        Idea.objects.exclude(trend=0.0).exclude(pk__in=list(scores)).update(trend=0.0)
-        changed = [Idea(pk=idea_id, trend=value) for idea_id, value in scores.items()]
+        current = dict(Idea.objects.exclude(trend=0.0).values_list("pk", "trend"))
+        zeroed = [pk for pk in current if pk not in scores]
+        Idea.objects.filter(pk__in=zeroed).update(trend=0.0)
+        changed = [
+            Idea(pk=idea_id, trend=value)
+            for idea_id, value in scores.items()
+            if current.get(idea_id) != value
+        ]
         Idea.objects.bulk_update(changed, ["trend"], batch_size=1000)
-        board_changed()
+        if changed or zeroed:
+            board_changed()
     return {"trending": len(scores), "ideas_with_recent_votes": len(counts)}

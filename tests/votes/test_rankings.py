@@ -261,3 +261,14 @@ def test_ten_years_at_a_one_day_half_life_rebase_keeps_the_order_exactly(clock, 
     rankings_rebuild()
     for pk, score in scores.items():
         assert math.isclose(decayed(pk, clock.now), score, rel_tol=1e-6, abs_tol=1e-12)
+
+
+def test_rebuild_rewrites_only_the_rows_that_disagree_with_the_votes(clock, alice):
+    right, drifted = IdeaFactory(), IdeaFactory()
+    vote_cast(voter=alice, idea=right, value=1)
+    vote_cast(voter=alice, idea=drifted, value=1)
+    Idea.objects.filter(pk=drifted.pk).update(popular_key=99.0)
+    result = rankings_rebuild()
+    assert (result["ideas"], result["rewritten"]) == (2, 1)
+    assert math.isclose(decayed(drifted.pk, clock.now), 1.0)
+    assert rankings_rebuild()["rewritten"] == 0

@@ -27,7 +27,10 @@ class Command(BaseCommand):
             self.stderr.write("Another ranking job is running; try again when it has finished.")
             sys.exit(1)
         self.stdout.write("")
-        self.stdout.write(f"  counts, keys and Wilson bounds: {detail['ideas']} ideas")
+        self.stdout.write(
+            f"  counts, keys and Wilson bounds: {detail['ideas']} ideas checked, "
+            f"{detail['rewritten']} rewritten"
+        )
         trending = job_run(TRENDING_JOB, services.trending_refresh, lock=RANKINGS_LOCK) or {}
         self.stdout.write(f"  trending: {trending.get('trending', 0)} ideas trending")
         snapshot = job_run(SNAPSHOT_JOB, top_requests_snapshot) or {}
