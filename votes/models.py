@@ -8,10 +8,14 @@ class Vote(models.Model):
     DEMOTE = -1
     VALUES = ((PROMOTE, "Promote"), (DEMOTE, "Demote"))
 
+    # No single-column indexes: the unique (voter, idea) and the (idea, created_at) indexes lead
+    # with these columns, and every index costs every vote.
     voter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes", db_index=False
     )
-    idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="votes")
+    idea = models.ForeignKey(
+        "ideas.Idea", on_delete=models.CASCADE, related_name="votes", db_index=False
+    )
     value = models.SmallIntegerField(choices=VALUES)
     created_at = models.DateTimeField()
 
