@@ -7,10 +7,11 @@ those figures from the votes table, which stays the source of truth.
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
@@ -178,12 +179,17 @@ def _state(idea_id: int, my_vote: int | None, counts: tuple | None = None) -> Vo
 def vote_cast(*, voter, idea: Idea | int, value: int) -> VoteState:
     """Promote (1) or demote (-1) an idea (or an idea's id; a missing one raises
     Idea.DoesNotExist). The same vote twice is a no-op; the other side switches. The vote
-    shows in the Popular order as soon as this returns. A new vote is two statements."""
+    shows in the Popular order as soon as this returns."""
     if value not in (Vote.PROMOTE, Vote.DEMOTE):
         raise ValueError("A vote is 1 (promote) or -1 (demote).")
     idea_id = getattr(idea, "pk", idea)
+    now = timezone.now()
+    if _is_postgres():
+        counts = _new_vote_in_one_statement(voter.pk, idea_id, value, now)
+        if counts is not None:
+            board_changed()
+            return _state(idea_id, value, counts)
     with transaction.atomic():
-        now = timezone.now()
         with connection.cursor() as cursor:
             # Inserts nothing for a missing idea; ON CONFLICT waits for a concurrent insert of
             # the same pair, then does nothing.
@@ -208,6 +214,44 @@ def vote_cast(*, voter, idea: Idea | int, value: int) -> VoteState:
             counts = _apply_vote_change(idea_id, old, value, now)
         board_changed()
         return _state(idea_id, value, counts)
+
+
+def _new_vote_in_one_statement(voter_id: int, idea_id: int, value: int, now) -> tuple | None:
+    """PostgreSQL: insert a first vote and move the idea's figures in one statement, which in
+    autocommit is one round trip and one commit. Returns None when there was nothing to insert
+    (a vote exists, or the idea does not) or the epoch row is missing: the caller then takes
+    the general path. t0 is read by the same statement, after its lock on the votes table."""
+    p, d = (f"(promotes + {int(value == 1)})", f"(demotes + {int(value == -1)})")
+    t0 = "(SELECT t0 FROM votes_rankingepoch WHERE id = 1)"
+    half_life = "(SELECT half_life_days FROM votes_rankingepoch WHERE id = 1)"
+    weight = _power_of_two_sql(f"date_part('epoch', %s - {t0}) / ({half_life} * 86400.0)")
+    # NULL without the epoch row; GREATEST would otherwise turn a NULL exponent into -1000.
+    epoch_exists = "(SELECT 1.0 FROM votes_rankingepoch WHERE id = 1)"
+    sql = f"""
+        WITH ins AS (
+            INSERT INTO votes_vote (voter_id, idea_id, value, created_at)
+            SELECT %s, id, %s, %s FROM ideas_idea WHERE id = %s
+            ON CONFLICT (voter_id, idea_id) DO NOTHING
+            RETURNING idea_id
+        )
+        UPDATE ideas_idea
+           SET promotes = {p}, demotes = {d}, score = score + {int(value)},
+               popular_key = popular_key + %s * {weight} * {epoch_exists},
+               wilson = {wilson_sql(p, d)}, last_voted_at = %s
+          FROM ins
+         WHERE ideas_idea.id = ins.idea_id
+        RETURNING promotes, demotes, score
+    """
+    params = [voter_id, value, now, idea_id, value, now, now]
+    try:
+        # A missing epoch row makes the key NULL, which NOT NULL refuses: nothing is written.
+        savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+        with savepoint, connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    except IntegrityError:
+        _ensure_epoch_row()
+        return None
 
 
 def vote_withdraw(*, voter, idea: Idea | int) -> VoteState:
