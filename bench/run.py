@@ -310,6 +310,9 @@ def main() -> None:
     parser.add_argument("--votes", type=int, default=1_000_000)
     parser.add_argument("--users", type=int, default=5_000)
     parser.add_argument("--seconds", type=int, default=10, help="load per endpoint")
+    parser.add_argument(
+        "--only", choices=["throughput"], help="measure only this (on the board already seeded)"
+    )
     args = parser.parse_args()
 
     url, name = bench_database(
@@ -332,6 +335,9 @@ def main() -> None:
     from ideas.models import Idea
     from votes.models import Vote
 
+    if args.only == "throughput":
+        print(json.dumps(measure_throughput(args.seconds), indent=2))
+        return
     results = {
         "machine": machine(),
         "ideas": Idea.objects.count(),

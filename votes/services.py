@@ -6,6 +6,7 @@ those figures from the votes table, which stays the source of truth.
 """
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -221,13 +222,27 @@ def _new_vote_in_one_statement(voter_id: int, idea_id: int, value: int, now) -> 
     autocommit is one round trip and one commit. Returns None when there was nothing to insert
     (a vote exists, or the idea does not) or the epoch row is missing: the caller then takes
     the general path. t0 is read by the same statement, after its lock on the votes table."""
+    params = [voter_id, value, now, idea_id, value, now, now]
+    try:
+        # A missing epoch row makes the key NULL, which NOT NULL refuses: nothing is written.
+        savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+        with savepoint, connection.cursor() as cursor:
+            cursor.execute(_new_vote_sql(value), params)
+            return cursor.fetchone()
+    except IntegrityError:
+        _ensure_epoch_row()
+        return None
+
+
+@functools.cache
+def _new_vote_sql(value: int) -> str:
     p, d = (f"(promotes + {int(value == 1)})", f"(demotes + {int(value == -1)})")
     t0 = "(SELECT t0 FROM votes_rankingepoch WHERE id = 1)"
     half_life = "(SELECT half_life_days FROM votes_rankingepoch WHERE id = 1)"
     weight = _power_of_two_sql(f"date_part('epoch', %s - {t0}) / ({half_life} * 86400.0)")
     # NULL without the epoch row; GREATEST would otherwise turn a NULL exponent into -1000.
     epoch_exists = "(SELECT 1.0 FROM votes_rankingepoch WHERE id = 1)"
-    sql = f"""
+    return f"""
         WITH ins AS (
             INSERT INTO votes_vote (voter_id, idea_id, value, created_at)
             SELECT %s, id, %s, %s FROM ideas_idea WHERE id = %s
@@ -242,16 +257,6 @@ def _new_vote_in_one_statement(voter_id: int, idea_id: int, value: int, now) -> 
          WHERE ideas_idea.id = ins.idea_id
         RETURNING promotes, demotes, score
     """
-    params = [voter_id, value, now, idea_id, value, now, now]
-    try:
-        # A missing epoch row makes the key NULL, which NOT NULL refuses: nothing is written.
-        savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
-        with savepoint, connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-    except IntegrityError:
-        _ensure_epoch_row()
-        return None
 
 
 def vote_withdraw(*, voter, idea: Idea | int) -> VoteState:
