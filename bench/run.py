@@ -131,7 +131,7 @@ def latency(client, path: str) -> float:
 def measure_pages() -> dict:
     """Server time, in process through the whole middleware stack: no network, no client."""
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
@@ -150,6 +150,8 @@ def measure_pages() -> dict:
         popular.append(latency(visitor, "/ideas/?sort=popular"))
         popular_member.append(latency(member, "/ideas/?sort=popular"))
         popular_page_50.append(latency(visitor, "/ideas/?sort=popular&page=50"))
+    with override_settings(IDEAS_PAGE_CACHE=False):
+        uncached = [latency(visitor, "/ideas/?sort=popular") for _ in range(LATENCY_SAMPLES)]
 
     def queries(client, path):
         with CaptureQueriesContext(connection) as captured:
@@ -163,6 +165,8 @@ def measure_pages() -> dict:
         plan = queryset[:21].explain()
         return bool(re.search(r"\bSort\b", plan))
 
+    with override_settings(IDEAS_PAGE_CACHE=False):
+        uncached_queries = queries(visitor, "/ideas/?sort=popular")
     alice = User.objects.get(username="alice")
     some_category = Idea.objects.values_list("category_id", flat=True).first()
     plans = {
@@ -178,7 +182,8 @@ def measure_pages() -> dict:
         "trivial_p50_ms": round(statistics.median(trivial), 3),
         "popular_member_p50_ms": round(statistics.median(popular_member), 3),
         "popular_page50_p50_ms": round(statistics.median(popular_page_50), 3),
-        "popular_queries": queries(visitor, "/ideas/?sort=popular"),
+        "popular_uncached_p50_ms": round(statistics.median(uncached), 3),
+        "popular_queries": uncached_queries,
         "popular_member_queries": queries(member, "/ideas/?sort=popular"),
         "popular_plan_has_sort": any(has_sort(q) for q in plans.values()),
         "popular_plan": plans["member"][:21].explain(),
