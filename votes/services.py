@@ -47,9 +47,6 @@ class Epoch:
     def half_life_seconds(self) -> float:
         return self.half_life_days * ranking.SECONDS_PER_DAY
 
-    def weight(self, when: dt.datetime) -> float:
-        return ranking.vote_weight((when - self.t0).total_seconds(), self.half_life_seconds)
-
     def decayed(self, key: float, now: dt.datetime) -> float:
         return ranking.decayed_score(key, (now - self.t0).total_seconds(), self.half_life_seconds)
 
@@ -239,7 +236,7 @@ def _new_vote_sql(value: int) -> str:
     p, d = (f"(promotes + {int(value == 1)})", f"(demotes + {int(value == -1)})")
     t0 = "(SELECT t0 FROM votes_rankingepoch WHERE id = 1)"
     half_life = "(SELECT half_life_days FROM votes_rankingepoch WHERE id = 1)"
-    weight = _power_of_two_sql(f"date_part('epoch', %s - {t0}) / ({half_life} * 86400.0)")
+    weight = _power_of_two_sql(f"{_seconds_since_sql('%s', t0)} / ({half_life} * 86400.0)")
     # NULL without the epoch row; GREATEST would otherwise turn a NULL exponent into -1000.
     epoch_exists = "(SELECT 1.0 FROM votes_rankingepoch WHERE id = 1)"
     return f"""
