@@ -49,10 +49,20 @@ def rebase_steps(seconds_since_t0: float, half_life_seconds: float) -> int:
     return math.floor(half_lives)
 
 
+def flush_threshold(steps: int) -> float:
+    """Keys smaller than this (in magnitude) before a rebase of `steps` are dropped to 0: after
+    it they would fall below FLUSH_BELOW. Compared before scaling, so nothing underflows."""
+    try:
+        return math.ldexp(FLUSH_BELOW, steps)
+    except OverflowError:
+        return math.inf
+
+
 def rebased_key(key: float, steps: int) -> float:
     """The key after moving t0 forward by `steps` half-lives: exact, as 2^-steps is a power of 2."""
-    value = math.ldexp(key, -steps)
-    return 0.0 if abs(value) < FLUSH_BELOW else value
+    if abs(key) < flush_threshold(steps):
+        return 0.0
+    return math.ldexp(key, -steps)
 
 
 def wilson_lower_bound(promotes: int, demotes: int, z: float = WILSON_Z) -> float:

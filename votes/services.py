@@ -7,6 +7,7 @@ those figures from the votes table, which stays the source of truth.
 
 import datetime as dt
 import functools
+import math
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -414,15 +415,15 @@ def ranking_rebase(*, now: dt.datetime | None = None) -> dict:
         steps = ranking.rebase_steps((now - epoch.t0).total_seconds(), epoch.half_life_seconds)
         if steps == 0:
             return {"steps": 0}
-        factor = 2.0**-steps
         with connection.cursor() as cursor:
+            # As ranking.rebased_key: compare before scaling, so nothing underflows.
             cursor.execute(
                 """
                 UPDATE ideas_idea SET popular_key = CASE
-                    WHEN ABS(popular_key * %s) < %s THEN 0.0 ELSE popular_key * %s END
+                    WHEN ABS(popular_key) < %s THEN 0.0 ELSE popular_key * %s END
                 WHERE popular_key <> 0.0
                 """,
-                [factor, ranking.FLUSH_BELOW, factor],
+                [ranking.flush_threshold(steps), math.ldexp(1.0, -steps)],
             )
             ideas = cursor.rowcount
         new_t0 = epoch.t0 + dt.timedelta(seconds=steps * epoch.half_life_seconds)

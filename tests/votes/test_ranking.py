@@ -34,6 +34,12 @@ def test_rebased_key_is_exact_unless_flushed(key, steps):
         assert abs(key) * 2.0**-steps < ranking.FLUSH_BELOW
     else:
         assert math.ldexp(rebased, steps) == key
+        assert abs(rebased) >= ranking.FLUSH_BELOW
+
+
+def test_a_rebase_after_a_very_long_pause_flushes_instead_of_underflowing():
+    assert ranking.rebased_key(2.0**-1000, 2000) == 0.0
+    assert ranking.rebased_key(2.0**1000, 3000) == 0.0
 
 
 @given(

@@ -163,3 +163,70 @@ def test_voting_on_a_missing_idea_raises_does_not_exist(alice):
     with pytest.raises(Idea.DoesNotExist):
         vote_withdraw(voter=alice, idea=999_999)
     assert not Vote.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_votes_during_rebases_keep_keys_consistent(postgres, settings):
+    """A vote that read t0 before a rebase and wrote after it would be off by 2^steps. With a
+    one-second half-life and t0 set 1000 s back, a rebase is due every 64 s of t0's lag."""
+    import datetime as dt
+    import math
+
+    from django.utils import timezone
+
+    from votes.models import RankingEpoch
+    from votes.services import epoch_read, ranking_rebase, rankings_rebuild
+
+    settings.IDEAS_HALF_LIFE_DAYS = 1 / 86400
+    RankingEpoch.objects.update_or_create(
+        pk=1,
+        defaults={
+            "t0": timezone.now() - dt.timedelta(seconds=1000),
+            "half_life_days": 1 / 86400,
+        },
+    )
+    ideas = IdeaFactory.create_batch(3)
+    voters = [UserFactory() for _ in range(8)]
+    done = threading.Event()
+    errors, rebases = [], []
+
+    def vote(voter):
+        try:
+            for round_ in range(6):
+                for idea in ideas:
+                    vote_cast(voter=voter, idea=idea, value=1 if round_ % 2 else -1)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def rebase():
+        try:
+            while not done.is_set():
+                t0 = epoch_read().t0
+                if t0 + dt.timedelta(seconds=70) < timezone.now():
+                    rebases.append(ranking_rebase(now=t0 + dt.timedelta(seconds=70))["steps"])
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    rebaser = threading.Thread(target=rebase)
+    rebaser.start()
+    threads = [threading.Thread(target=vote, args=(v,)) for v in voters]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    done.set()
+    rebaser.join()
+    assert errors == []
+    assert len(rebases) >= 5
+    now = timezone.now()
+    epoch = epoch_read()
+    before = {i.pk: epoch.decayed(i.popular_key, now) for i in Idea.objects.all()}
+    rankings_rebuild()
+    epoch = epoch_read()
+    after = {i.pk: epoch.decayed(i.popular_key, now) for i in Idea.objects.all()}
+    for pk, score in before.items():
+        assert math.isclose(score, after[pk], rel_tol=1e-6, abs_tol=1e-9), (pk, score, after[pk])
