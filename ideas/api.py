@@ -1,3 +1,5 @@
+import re
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
@@ -21,7 +23,7 @@ class IdeaPagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param, "1")
-        if not raw.isdigit() or int(raw) < 1:
+        if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
             raise ValidationError({"page": ["A page is a whole number from 1."]})
         try:
             return super().paginate_queryset(queryset, request, view)

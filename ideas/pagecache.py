@@ -14,9 +14,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 
 VERSION_KEY = "board-version"
-PAGE_TTL = 300  # seconds; bounds staleness if a version bump was lost while Redis was away
+# Seconds: bounds staleness if a version bump was lost (Redis away, or this process's cache
+# circuit breaker open).
+PAGE_TTL = 60
 VERSION_TTL = 86400
 
 
@@ -59,25 +62,37 @@ def _cacheable(request) -> bool:
     )
 
 
+def wants_fragment(request) -> bool:
+    """An htmx request for part of a page; a history restore wants the whole page back."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
 def cache_for_visitors(view):
     """Serve a visitor the same page every visitor gets for this URL and board version.
     Members always get a fresh page: it shows their own votes."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not _cacheable(request):
-            return view(request, *args, **kwargs)
-        version = board_version()
-        if version is None:
-            return view(request, *args, **kwargs)
-        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"page:{version}:{int(bool(request.htmx))}:{path}"
-        content = cache.get(key)
-        if content is not None:
-            return HttpResponse(content)
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
-            cache.set(key, response.content, PAGE_TTL)
+        response = _cached_or_rendered(view, request, *args, **kwargs)
+        # The same URL answers htmx with a fragment: browsers must not mix the two up.
+        patch_vary_headers(response, ("HX-Request",))
         return response
 
     return wrapper
+
+
+def _cached_or_rendered(view, request, *args, **kwargs):
+    if not _cacheable(request):
+        return view(request, *args, **kwargs)
+    version = board_version()
+    if version is None:
+        return view(request, *args, **kwargs)
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    key = f"page:{version}:{int(wants_fragment(request))}:{path}"
+    content = cache.get(key)
+    if content is not None:
+        return HttpResponse(content)
+    response = view(request, *args, **kwargs)
+    if response.status_code == 200 and not response.streaming:
+        cache.set(key, response.content, PAGE_TTL)
+    return response

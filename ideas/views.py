@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ideas.forms import IdeaFilterForm, IdeaForm
 from ideas.models import DEFAULT_SORT, SORTS, Category, Idea, Status
-from ideas.pagecache import cache_for_visitors
+from ideas.pagecache import cache_for_visitors, wants_fragment
 from ideas.pagination import page_of
 from ideas.services import idea_create
 from votes.selectors import rank_explanation
@@ -59,7 +59,7 @@ def idea_list(request):
         "statuses": Status.choices,
         "query_without_page": query.urlencode(),
     }
-    template = "ideas/idea_list.html#results" if request.htmx else "ideas/idea_list.html"
+    template = "ideas/idea_list.html#results" if wants_fragment(request) else "ideas/idea_list.html"
     return render(request, template, context)
 
 

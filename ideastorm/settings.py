@@ -234,6 +234,7 @@ else:
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(_queue_dir / "processed"),
+        "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = None
@@ -274,6 +275,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "votes.tasks.snapshot_top_requests",
         "schedule": crontab(minute=5),
         "options": {"expires": 3000},
+    },
+    # Nightly at 03:47: the same recount over every idea, which also repairs what the
+    # incremental run cannot see (votes removed with a deleted account).
+    "reconcile-rankings-full": {
+        "task": "votes.tasks.reconcile_rankings_full",
+        "schedule": crontab(minute=47, hour=3),
+        "options": {"expires": 3600},
     },
     # Daily at 03:17: move the Popular reference time forward when due (a no-op otherwise).
     "rebase-rankings": {

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.decorators import api_view, permission_classes
@@ -9,8 +9,11 @@ from rest_framework.reverse import reverse
 
 from ideas import api as ideas_api
 from ideas import views as ideas_views
+from ideas.converters import IdConverter
 from votes import api as votes_api
 from votes import views as votes_views
+
+register_converter(IdConverter, "id")
 
 
 @api_view(["GET"])
@@ -31,8 +34,8 @@ api_patterns = [
     path("", api_root, name="api-root"),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("ideas/", ideas_api.IdeaListApi.as_view(), name="api-idea-list"),
-    path("ideas/<int:pk>/", ideas_api.IdeaDetailApi.as_view(), name="api-idea-detail"),
-    path("ideas/<int:pk>/vote/", votes_api.IdeaVoteApi.as_view(), name="api-idea-vote"),
+    path("ideas/<id:pk>/", ideas_api.IdeaDetailApi.as_view(), name="api-idea-detail"),
+    path("ideas/<id:pk>/vote/", votes_api.IdeaVoteApi.as_view(), name="api-idea-vote"),
     path("categories/", ideas_api.CategoryListApi.as_view(), name="api-category-list"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -23,8 +23,11 @@ REBASE_AFTER_HALF_LIVES = 64
 # score is under 2^-900 of one vote, and keeping it would only produce subnormal floats.
 FLUSH_BELOW = 2.0**-900
 # A vote's key term is at least 2^-1000: PostgreSQL raises on float underflow, and a vote that
-# old (a thousand half-lives before t0) weighs nothing anyway.
+# old (a thousand half-lives before t0) weighs nothing anyway. It is at most 2^960, reached only
+# if the daily rebase has not run for 960 half-lives: new votes then tie in weight until it
+# runs, instead of overflowing.
 MIN_WEIGHT_EXPONENT = -1000.0
+MAX_WEIGHT_EXPONENT = 960.0
 
 WILSON_Z = 1.959963984540054  # 95% confidence
 TREND_MIN_VOTES = 3  # fewer votes than this in the last 24 hours is not a trend
@@ -33,7 +36,8 @@ TREND_BASELINE_DAYS = 14
 
 def vote_weight(seconds_since_t0: float, half_life_seconds: float) -> float:
     """The key term of one vote cast `seconds_since_t0` after the reference time."""
-    return 2.0 ** max(seconds_since_t0 / half_life_seconds, MIN_WEIGHT_EXPONENT)
+    exponent = seconds_since_t0 / half_life_seconds
+    return 2.0 ** min(max(exponent, MIN_WEIGHT_EXPONENT), MAX_WEIGHT_EXPONENT)
 
 
 def decayed_score(key: float, seconds_since_t0: float, half_life_seconds: float) -> float:

@@ -114,11 +114,10 @@ def _seconds_since_sql(at: str, reference: str = "%s") -> str:
 
 def _power_of_two_sql(exponent: str) -> str:
     """SQL for 2^exponent, as ranking.vote_weight clamps it."""
-    greatest = "GREATEST" if _is_postgres() else "MAX"
-    return (
-        f"POWER(CAST(2 AS DOUBLE PRECISION), {greatest}({exponent}, "
-        f"CAST({ranking.MIN_WEIGHT_EXPONENT!r} AS DOUBLE PRECISION)))"
-    )
+    greatest, least = ("GREATEST", "LEAST") if _is_postgres() else ("MAX", "MIN")
+    low = f"CAST({ranking.MIN_WEIGHT_EXPONENT!r} AS DOUBLE PRECISION)"
+    high = f"CAST({ranking.MAX_WEIGHT_EXPONENT!r} AS DOUBLE PRECISION)"
+    return f"POWER(CAST(2 AS DOUBLE PRECISION), {least}({greatest}({exponent}, {low}), {high}))"
 
 
 def _weight_sql(at: str) -> str:
@@ -189,30 +188,37 @@ def vote_cast(*, voter, idea: Idea | int, value: int) -> VoteState:
             board_changed()
             return _state(idea_id, value, counts)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            # Inserts nothing for a missing idea; ON CONFLICT waits for a concurrent insert of
-            # the same pair, then does nothing.
-            cursor.execute(
-                "INSERT INTO votes_vote (voter_id, idea_id, value, created_at) "
-                "SELECT %s, id, %s, %s FROM ideas_idea WHERE id = %s "
-                "ON CONFLICT (voter_id, idea_id) DO NOTHING RETURNING id",
-                [voter.pk, value, now, idea_id],
-            )
-            inserted = cursor.fetchone() is not None
-        if inserted:
-            counts = _apply_vote_change(idea_id, None, value, now)
-        else:
+        while True:
+            if _insert_vote(voter.pk, idea_id, value, now):
+                counts = _apply_vote_change(idea_id, None, value, now)
+                break
             existing = _locked_vote(voter, idea_id)
-            if existing is None:
+            if existing is not None:
+                if existing.value == value:
+                    return _state(idea_id, value)
+                old = Vote(value=existing.value, created_at=existing.created_at)
+                existing.value, existing.created_at = value, now
+                existing.save(update_fields=["value", "created_at"])
+                counts = _apply_vote_change(idea_id, old, value, now)
+                break
+            if not Idea.objects.filter(pk=idea_id).exists():
                 raise Idea.DoesNotExist(f"No idea {idea_id}.")
-            if existing.value == value:
-                return _state(idea_id, value)
-            old = Vote(value=existing.value, created_at=existing.created_at)
-            existing.value, existing.created_at = value, now
-            existing.save(update_fields=["value", "created_at"])
-            counts = _apply_vote_change(idea_id, old, value, now)
+            # The vote we collided with was withdrawn meanwhile: insert again.
         board_changed()
         return _state(idea_id, value, counts)
+
+
+def _insert_vote(voter_id: int, idea_id: int, value: int, now) -> bool:
+    """Insert the vote unless one exists (or the idea does not). ON CONFLICT waits for a
+    concurrent insert of the same pair to commit or roll back."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO votes_vote (voter_id, idea_id, value, created_at) "
+            "SELECT %s, id, %s, %s FROM ideas_idea WHERE id = %s "
+            "ON CONFLICT (voter_id, idea_id) DO NOTHING RETURNING id",
+            [voter_id, value, now, idea_id],
+        )
+        return cursor.fetchone() is not None
 
 
 def _new_vote_in_one_statement(voter_id: int, idea_id: int, value: int, now) -> tuple | None:

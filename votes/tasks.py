@@ -34,6 +34,14 @@ def reconcile_rankings() -> dict | None:
 
 
 @shared_task(**TASK_OPTIONS)
+def reconcile_rankings_full() -> dict | None:
+    """Recount every idea, not only those voted on lately."""
+    return job_run(
+        RECONCILE_JOB, lambda: services.rankings_reconcile(since=None), lock=RANKINGS_LOCK
+    )
+
+
+@shared_task(**TASK_OPTIONS)
 def refresh_trending() -> dict | None:
     return job_run(TRENDING_JOB, services.trending_refresh, lock=RANKINGS_LOCK)
 

@@ -3,7 +3,7 @@ import time
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -40,13 +40,16 @@ def vote(request, pk: int):
     value = VOTE_CHOICES.get(request.POST.get("value", ""))
     if value is None:
         return HttpResponseBadRequest("A vote is 1 (promote), -1 (demote) or 0 (withdraw).")
-    if value:
-        vote_cast(voter=request.user, idea=idea, value=value)
-    else:
-        vote_withdraw(voter=request.user, idea=idea)
+    try:
+        if value:
+            vote_cast(voter=request.user, idea=idea, value=value)
+        else:
+            vote_withdraw(voter=request.user, idea=idea)
+    except Idea.DoesNotExist:
+        raise Http404("No such idea.") from None
     if request.htmx:
         idea = Idea.objects.with_viewer_vote(request.user).get(pk=pk)
-        return render(request, "includes/vote_widget.html", {"idea": idea, "next_url": back})
+        return render(request, "votes/vote_response.html", {"idea": idea, "next_url": back})
     return redirect(back)
 
 

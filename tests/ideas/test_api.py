@@ -158,3 +158,15 @@ def test_wrong_list_parameters_are_400_with_the_reason(api, params, field):
     response = api.get("/api/ideas/", params)
     assert response.status_code == 400
     assert list(response.json()) == [field]
+
+
+@pytest.mark.parametrize("page", ["²", "1.5", "-1", "9" * 30])
+def test_odd_page_numbers_are_400_never_500(api, page):
+    IdeaFactory()
+    assert api.get("/api/ideas/", {"page": page}).status_code == 400
+
+
+def test_an_id_too_big_for_the_database_is_404(alice_api):
+    huge = "9223372036854775808"
+    assert alice_api.put(f"/api/ideas/{huge}/vote/", {"value": 1}, format="json").status_code == 404
+    assert alice_api.get(f"/api/ideas/{huge}/").status_code == 404

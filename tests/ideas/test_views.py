@@ -177,3 +177,17 @@ def test_idea_page_explains_its_rank(client, alice, bob):
     assert "<strong>#2</strong> of 2 ideas in Popular" in html
     assert "<strong>1.0</strong> fresh votes today" in html
     assert "<strong>1</strong> vote in the last 7 days" in html
+
+
+def test_htmx_history_restore_gets_the_whole_page(client):
+    IdeaFactory()
+    response = client.get(
+        reverse("idea-list"), headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert "<html" in response.content.decode()
+    assert "HX-Request" in response["Vary"]
+
+
+def test_an_id_too_big_for_the_database_is_404_on_pages(alice_client):
+    assert alice_client.get("/ideas/9223372036854775808/").status_code == 404
+    assert alice_client.post("/ideas/9223372036854775808/vote/", {"value": "1"}).status_code == 404

@@ -33,9 +33,8 @@ def wait_for(condition, timeout: float, what: str):
     pytest.fail(f"timed out after {timeout}s waiting for {what}")
 
 
-@pytest.fixture
-def worker(postgres, redis_url, tmp_path):
-    """A Celery worker with embedded beat, on its own queue, using the test database."""
+def start_worker(redis_url: str, tmp_path: Path, *, beat: bool):
+    """A Celery worker (with embedded beat if asked) on its own queue, using the test database."""
     db = connection.settings_dict
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {
@@ -47,23 +46,37 @@ def worker(postgres, redis_url, tmp_path):
         "IDEASTORM_CELERY_QUEUE": queue,
         "IDEASTORM_RECONCILE_EVERY": "1",
     }
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
-    command = [str(CELERY), "-A", "ideastorm", "worker", "--beat", "--pool", "solo"]
-    command += ["-Q", queue, "--loglevel", "INFO", "--schedule", str(tmp_path / "schedule")]
-    command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-    proc = subprocess.Popen(
-        command,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    yield queue
+    command = [str(CELERY), "-A", "ideastorm", "worker", "--pool", "solo", "-Q", queue]
+    command += ["--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    if beat:
+        command += ["--beat", "--schedule", str(tmp_path / "schedule")]
+    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed by stop_worker
+    proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return queue, proc, log
+
+
+def stop_worker(proc, log) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture
+def worker(postgres, redis_url, tmp_path):
+    """A worker without beat: nothing but the test sends it work."""
+    queue, proc, log = start_worker(redis_url, tmp_path, beat=False)
+    yield queue
+    stop_worker(proc, log)
+
+
+@pytest.fixture
+def worker_with_beat(postgres, redis_url, tmp_path):
+    queue, proc, log = start_worker(redis_url, tmp_path, beat=True)
+    yield queue
+    stop_worker(proc, log)
 
 
 def test_worker_runs_the_reconcile_task_and_repairs_drift(worker):
@@ -79,7 +92,7 @@ def test_worker_runs_the_reconcile_task_and_repairs_drift(worker):
     assert (idea.promotes, idea.demotes, idea.score) == (3, 0, 3)
 
 
-def test_beat_schedules_the_job_and_healthz_turns_healthy(worker, client):
+def test_beat_schedules_the_job_and_healthz_turns_healthy(worker_with_beat, client):
     assert client.get("/healthz").status_code == 503
     run = wait_for(
         lambda: JobRun.objects.filter(name=RECONCILE_JOB, ok=True).first(),

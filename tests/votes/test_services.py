@@ -188,10 +188,12 @@ def test_votes_during_rebases_keep_keys_consistent(postgres, settings):
     ideas = IdeaFactory.create_batch(3)
     voters = [UserFactory() for _ in range(8)]
     done = threading.Event()
+    start = threading.Barrier(len(voters) + 1)
     errors, rebases = [], []
 
     def vote(voter):
         try:
+            start.wait()
             for round_ in range(6):
                 for idea in ideas:
                     vote_cast(voter=voter, idea=idea, value=1 if round_ % 2 else -1)
@@ -202,6 +204,7 @@ def test_votes_during_rebases_keep_keys_consistent(postgres, settings):
 
     def rebase():
         try:
+            start.wait()
             while not done.is_set():
                 t0 = epoch_read().t0
                 if t0 + dt.timedelta(seconds=70) < timezone.now():
@@ -230,3 +233,41 @@ def test_votes_during_rebases_keep_keys_consistent(postgres, settings):
     after = {i.pk: epoch.decayed(i.popular_key, now) for i in Idea.objects.all()}
     for pk, score in before.items():
         assert math.isclose(score, after[pk], rel_tol=1e-6, abs_tol=1e-9), (pk, score, after[pk])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_casts_racing_withdrawals_by_the_same_voter_never_fail_and_stay_exact(postgres):
+    """A cast that collides with a row a concurrent withdrawal then deletes inserts again."""
+    import random
+
+    ideas = IdeaFactory.create_batch(2)
+    voters = [UserFactory() for _ in range(4)]
+    errors = []
+
+    def work(voter, seed):
+        rng = random.Random(seed)
+        try:
+            for _ in range(40):
+                idea = rng.choice(ideas)
+                if rng.random() < 0.4:
+                    vote_withdraw(voter=voter, idea=idea)
+                else:
+                    vote_cast(voter=voter, idea=idea, value=rng.choice([1, -1]))
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=work, args=(voter, seed))
+        for seed, voter in enumerate(voters * 2)  # two threads per voter
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for idea in ideas:
+        promotes = Vote.objects.filter(idea=idea, value=1).count()
+        demotes = Vote.objects.filter(idea=idea, value=-1).count()
+        assert counts(idea) == (promotes, demotes, promotes - demotes)

@@ -33,6 +33,9 @@ def test_htmx_vote_returns_the_widget_with_the_new_score_and_pressed_state(alice
     assert "<html" not in html
     assert 'data-testid="idea-score"' in html and ">1</output>" in html
     assert 'aria-pressed="true"' in html
+    # Announced through the status region outside the swapped form.
+    assert 'id="vote-status"' in html and 'hx-swap-oob="true"' in html
+    assert "Promoted" in html and "now has a score of 1." in html
 
 
 def test_pressing_the_pressed_button_withdraws(alice_client, alice):
