@@ -1,9 +1,10 @@
 """Whole-page cache for visitors' idea lists, invalidated by a board version.
 
 Every write that can change a list (a vote, a new idea, a ranking job) bumps the version after
-its transaction commits; cached pages carry the version in their key, so the next visitor after
-a vote sees it. It is on only with a shared cache (Redis), where one version serves every
-process, and it fails open: with Redis down, pages are rendered fresh.
+its transaction commits; a cached page is stored with the version it was rendered at and served
+only while that is still the version, so the next visitor after a vote sees it. It is on only
+with a shared cache (Redis), where one version serves every process, and it fails open: with
+Redis down, pages are rendered fresh.
 """
 
 import hashlib
@@ -84,15 +85,19 @@ def cache_for_visitors(view):
 def _cached_or_rendered(view, request, *args, **kwargs):
     if not _cacheable(request):
         return view(request, *args, **kwargs)
-    version = board_version()
-    if version is None:
-        return view(request, *args, **kwargs)
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    key = f"page:{version}:{int(wants_fragment(request))}:{path}"
-    content = cache.get(key)
-    if content is not None:
-        return HttpResponse(content)
+    key = f"page:{int(wants_fragment(request))}:{path}"
+    # One round trip for both: the page is stored with the version it was rendered at.
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        version = board_version()
+        if version is None:  # no cache to be had
+            return view(request, *args, **kwargs)
+    cached = found.get(key)
+    if cached is not None and cached[0] == version:
+        return HttpResponse(cached[1])
     response = view(request, *args, **kwargs)
     if response.status_code == 200 and not response.streaming:
-        cache.set(key, response.content, PAGE_TTL)
+        cache.set(key, (version, response.content), PAGE_TTL)
     return response
