@@ -22,15 +22,32 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 CELERY = Path(sys.executable).with_name("celery")
 
 
-def wait_for(condition, timeout: float, what: str):
-    """Poll a condition on another process's work, failing with `what` after `timeout`."""
+def wait_for_task(task_name: str, timeout: float) -> dict:
+    """Block on the worker's task events until a task of this name has succeeded."""
+    from ideastorm.celery import app
+
+    names, succeeded = {}, []
+
+    def on_received(event):
+        names[event["uuid"]] = event["name"]
+
+    def on_succeeded(event):
+        if names.get(event["uuid"]) == task_name:
+            succeeded.append(event)
+
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {timeout}s waiting for {what}")
+    with app.connection_for_read() as conn:
+        handlers = {"task-received": on_received, "task-succeeded": on_succeeded}
+        receiver = app.events.Receiver(conn, handlers=handlers)
+        try:  # one subscription throughout, so no event falls between two
+            for _ in receiver.itercapture(limit=None, timeout=timeout, wakeup=False):
+                if succeeded or time.monotonic() > deadline:
+                    break
+        except TimeoutError:
+            pass
+    if not succeeded:
+        pytest.fail(f"no {task_name} succeeded within {timeout}s")
+    return succeeded[0]
 
 
 def start_worker(redis_url: str, tmp_path: Path, *, beat: bool):
@@ -48,8 +65,8 @@ def start_worker(redis_url: str, tmp_path: Path, *, beat: bool):
     }
     command = [str(CELERY), "-A", "ideastorm", "worker", "--pool", "solo", "-Q", queue]
     command += ["--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
-    if beat:
-        command += ["--beat", "--schedule", str(tmp_path / "schedule")]
+    if beat:  # with task events (-E), which the test waits on
+        command += ["--beat", "--schedule", str(tmp_path / "schedule"), "-E"]
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed by stop_worker
     proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     return queue, proc, log
@@ -94,12 +111,9 @@ def test_worker_runs_the_reconcile_task_and_repairs_drift(worker):
 
 def test_beat_schedules_the_job_and_healthz_turns_healthy(worker_with_beat, client):
     assert client.get("/healthz").status_code == 503
-    run = wait_for(
-        lambda: JobRun.objects.filter(name=RECONCILE_JOB, ok=True).first(),
-        timeout=60,
-        what="Celery beat to run the reconcile job through the worker",
-    )
-    assert run.succeeded_at is not None
+    wait_for_task("votes.tasks.reconcile_rankings", timeout=60)
+    run = JobRun.objects.get(name=RECONCILE_JOB)
+    assert run.ok and run.succeeded_at is not None
     response = client.get("/healthz")
     assert response.status_code == 200, response.json()
     assert response.json()["broker"]["ok"] is True
