@@ -71,3 +71,8 @@ def test_trend_is_high_for_a_burst_over_a_quiet_baseline_and_low_for_the_usual_p
     usual = ranking.trend_score(10, [10, 9, 11, 10, 10, 9, 11, 10, 10, 10, 9, 11, 10, 10])
     assert burst > 5
     assert abs(usual) < 1
+
+
+def test_vote_weights_are_clamped_so_sql_never_overflows_or_underflows():
+    assert ranking.vote_weight(-5000 * H, H) == 2.0**-1000
+    assert ranking.vote_weight(5000 * H, H) == 2.0**960
