@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ideas.models import TITLE_MAX_LENGTH, Category, Idea
+from ideas.models import SORTS, TITLE_MAX_LENGTH, Category, Idea, Status
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -41,16 +41,9 @@ class IdeaOutputSerializer(serializers.ModelSerializer):
 
 
 class IdeaQuerySerializer(serializers.Serializer):
-    sort = serializers.ChoiceField(choices=[], required=False)
+    sort = serializers.ChoiceField(choices=list(SORTS), required=False)
     category = serializers.SlugRelatedField(
         slug_field="slug", queryset=Category.objects.all(), required=False
     )
-    status = serializers.CharField(required=False)
+    status = serializers.ChoiceField(choices=Status.values, required=False)
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
-
-    def __init__(self, *args, **kwargs):
-        from ideas.models import SORTS, Status
-
-        super().__init__(*args, **kwargs)
-        self.fields["sort"].choices = list(SORTS)
-        self.fields["status"] = serializers.ChoiceField(choices=Status.values, required=False)

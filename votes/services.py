@@ -120,9 +120,10 @@ def _power_of_two_sql(exponent: str) -> str:
     return f"POWER(CAST(2 AS DOUBLE PRECISION), {least}({greatest}({exponent}, {low}), {high}))"
 
 
-def _weight_sql(at: str) -> str:
-    """SQL for the key term of a vote cast at `at` (a %s parameter), with the epoch row `e`."""
-    return _power_of_two_sql(f"{_seconds_since_sql(at, 'e.t0')} / (e.half_life_days * 86400.0)")
+def _weight_sql(at: str, t0: str = "e.t0", half_life_days: str = "e.half_life_days") -> str:
+    """SQL for the key term of a vote cast at `at` (a %s parameter); t0 and the half-life come
+    from the epoch row `e` unless other SQL is given for them."""
+    return _power_of_two_sql(f"{_seconds_since_sql(at, t0)} / ({half_life_days} * 86400.0)")
 
 
 def _apply_vote_change(
@@ -243,7 +244,7 @@ def _new_vote_sql(value: int) -> str:
     p, d = (f"(promotes + {int(value == 1)})", f"(demotes + {int(value == -1)})")
     t0 = "(SELECT t0 FROM votes_rankingepoch WHERE id = 1)"
     half_life = "(SELECT half_life_days FROM votes_rankingepoch WHERE id = 1)"
-    weight = _power_of_two_sql(f"{_seconds_since_sql('%s', t0)} / ({half_life} * 86400.0)")
+    weight = _weight_sql("%s", t0, half_life)
     # NULL without the epoch row; GREATEST would otherwise turn a NULL exponent into -1000.
     epoch_exists = "(SELECT 1.0 FROM votes_rankingepoch WHERE id = 1)"
     return f"""
