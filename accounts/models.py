@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.db import models
 
 PRODUCT_MANAGERS = "Product managers"
 MODERATORS = "Moderators"
@@ -8,8 +9,29 @@ ROLE_GROUPS = {"pm": PRODUCT_MANAGERS, "moderator": MODERATORS}
 class User(AbstractUser):
     """A member of the board. Custom from day one so fields can be added without pain."""
 
+    class EmailFrequency(models.TextChoices):
+        EACH = "each", "Each event"
+        DAILY = "daily", "A daily digest"
+        NEVER = "never", "Never"
+
+    # Voting on or commenting on an idea follows it, unless the member turns that off.
+    auto_follow = models.BooleanField("Follow the ideas I vote on or comment on", default=True)
+    email_frequency = models.CharField(
+        "Email me about ideas I follow",
+        max_length=10,
+        choices=EmailFrequency.choices,
+        default=EmailFrequency.EACH,
+    )
+    # A deleted account keeps its row (its ideas, comments and votes stay, under "deleted
+    # user"); its name, email and password are wiped.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+
+    @property
+    def display_name(self) -> str:
+        return "deleted user" if self.deleted_at else self.username
 
     def _in_group(self, name: str) -> bool:
         if not self.is_authenticated:

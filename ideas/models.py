@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -16,6 +17,19 @@ class Category(models.Model):
     class Meta:
         ordering = ["position", "name"]
         verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    """A free label ideas share across categories ("mobile", "battery"). Made on first use."""
+
+    name = models.CharField(max_length=40, unique=True)
+    slug = models.SlugField(max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
@@ -48,6 +62,10 @@ DEFAULT_SORT = "popular"
 class IdeaQuerySet(models.QuerySet):
     def ranked(self, sort: str) -> "IdeaQuerySet":
         return self.order_by(*SORTS[sort])
+
+    def visible(self) -> "IdeaQuerySet":
+        """What visitors and members see: not withdrawn by its author."""
+        return self.filter(withdrawn_at__isnull=True)
 
     def open(self) -> "IdeaQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
@@ -84,7 +102,21 @@ class Idea(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="ideas"
     )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="ideas")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="ideas")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    # The latest official response (Markdown), shown prominently; StatusChange keeps them all.
+    response = models.TextField(blank=True)
+    response_html = models.TextField(blank=True, editable=False)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Withdrawn by its author: kept (with its votes), shown to nobody.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
     # Denormalised from the votes table; votes.services keeps them exact, the reconcile job
@@ -127,3 +159,40 @@ class Idea(models.Model):
     @property
     def slug(self) -> str:
         return slugify(self.title)[:60] or "idea"
+
+
+class StatusChange(models.Model):
+    """One step of an idea's status history, with the official response given with it."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="status_changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    old_status = models.CharField(max_length=20, choices=Status.choices)
+    new_status = models.CharField(max_length=20, choices=Status.choices)
+    response = models.TextField(blank=True)
+    response_html = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["idea", "created_at"], name="statuschange_idea_idx")]
+
+    def __str__(self) -> str:
+        return f"idea {self.idea_id}: {self.old_status} -> {self.new_status}"
+
+
+class IdeaSearch(models.Model):
+    """The search document of an idea, apart from the idea row: a vote rewrites that row, and
+    a GIN index there would be rewritten with it. Written by ideas.services on create and
+    edit. On PostgreSQL `document` is a tsvector (GIN) and `title` has a trigram index; both
+    come from migration 0002, the SQLite fallback searches the idea's columns."""
+
+    idea = models.OneToOneField(
+        Idea, on_delete=models.CASCADE, primary_key=True, related_name="search_doc"
+    )
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    document = SearchVectorField(null=True)
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,16 +1,42 @@
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from ideas.markdown import render_markdown
-from ideas.models import Category, Idea
+from ideas.models import Category, Idea, Status, StatusChange, Tag
 from ideas.pagecache import board_changed
+from ideas.search import search_documents_refresh
+
+# The author may edit an idea until someone else votes on it, or for this long.
+EDIT_WINDOW = dt.timedelta(minutes=30)
+MAX_TAGS = 5
+
+
+def tags_for(names: list[str]) -> list[Tag]:
+    """The tags with these names, made on first use (by slug, so "Battery" and "battery" are
+    one tag)."""
+    tags, seen = [], set()
+    for name in names:
+        name = " ".join(name.split())[:40]
+        slug = slugify(name)[:40]
+        if not slug or slug in seen:
+            continue
+        seen.add(slug)
+        tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+        tags.append(tag)
+    return tags[:MAX_TAGS]
 
 
 @transaction.atomic
-def idea_create(*, author, title: str, description: str, category: Category) -> Idea:
+def idea_create(
+    *, author, title: str, description: str, category: Category, tags: list[str] = ()
+) -> Idea:
     """Create an idea. It starts at score 0: the author may promote it like anyone else."""
     board_changed()
-    return Idea.objects.create(
+    idea = Idea.objects.create(
         author=author,
         title=title.strip(),
         description=description.strip(),
@@ -18,3 +44,95 @@ def idea_create(*, author, title: str, description: str, category: Category) -> 
         category=category,
         created_at=timezone.now(),
     )
+    if tags:
+        idea.tags.set(tags_for(list(tags)))
+    search_documents_refresh([idea.pk])
+    return idea
+
+
+def idea_is_editable(idea: Idea, user, *, now: dt.datetime | None = None) -> bool:
+    """The author may edit until the first vote by someone else or EDIT_WINDOW, whichever
+    comes first."""
+    if not user.is_authenticated or idea.author_id != user.pk or idea.withdrawn_at:
+        return False
+    now = now or timezone.now()
+    if now - idea.created_at > EDIT_WINDOW:
+        return False
+    return not idea.votes.exclude(voter=user).exists()
+
+
+@transaction.atomic
+def idea_update(
+    *, idea: Idea, user, title: str, description: str, category: Category, tags: list[str] = ()
+) -> Idea:
+    idea = Idea.objects.select_for_update().get(pk=idea.pk)
+    if not idea_is_editable(idea, user):
+        raise PermissionDenied("This idea can no longer be edited.")
+    idea.title = title.strip()
+    idea.description = description.strip()
+    idea.description_html = render_markdown(description)
+    idea.category = category
+    idea.save(update_fields=["title", "description", "description_html", "category", "updated_at"])
+    idea.tags.set(tags_for(list(tags)))
+    search_documents_refresh([idea.pk])
+    board_changed()
+    return idea
+
+
+@transaction.atomic
+def idea_withdraw(*, idea: Idea, user) -> Idea:
+    """The author takes the idea down. It is kept, with its votes, and shown to nobody."""
+    idea = Idea.objects.select_for_update().get(pk=idea.pk)
+    if not user.is_authenticated or idea.author_id != user.pk:
+        raise PermissionDenied("Only the author can withdraw an idea.")
+    if idea.withdrawn_at is None:
+        idea.withdrawn_at = timezone.now()
+        idea.save(update_fields=["withdrawn_at", "updated_at"])
+        board_changed()
+    return idea
+
+
+@transaction.atomic
+def idea_status_set(*, idea: Idea, actor, status: str, response: str = "") -> StatusChange:
+    """A product manager moves the idea to a status, optionally with an official response.
+    Declining needs a reason. Followers are notified."""
+    from notifications.models import Notification
+    from notifications.services import followers_notify
+
+    if status not in Status.values:
+        raise ValidationError({"status": "Choose one of the statuses."})
+    response = response.strip()
+    if status == Status.DECLINED and not response:
+        raise ValidationError({"response": "Say why the idea is declined."})
+    idea = Idea.objects.select_for_update().get(pk=idea.pk)
+    if status == idea.status and not response:
+        raise ValidationError({"status": "The idea already has this status."})
+    now = timezone.now()
+    change = StatusChange.objects.create(
+        idea=idea,
+        actor=actor,
+        old_status=idea.status,
+        new_status=status,
+        response=response,
+        response_html=render_markdown(response) if response else "",
+        created_at=now,
+    )
+    fields = ["status", "updated_at"]
+    idea.status = status
+    if response:
+        idea.response, idea.response_html = response, change.response_html
+        idea.responded_at, idea.responded_by = now, actor
+        fields += ["response", "response_html", "responded_at", "responded_by"]
+    idea.save(update_fields=fields)
+    label = Status(status).label
+    if change.old_status != status:
+        kind = Notification.Kind.STATUS
+        message = f"“{idea.title}” is now {label}."
+        if response:
+            message = f"“{idea.title}” is now {label}, with an official response."
+    else:
+        kind = Notification.Kind.RESPONSE
+        message = f"“{idea.title}” has an official response."
+    followers_notify(idea=idea, kind=kind, actor=actor, message=message)
+    board_changed()
+    return change

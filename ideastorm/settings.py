@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -76,6 +77,8 @@ INSTALLED_APPS = [
     "accounts",
     "ideas",
     "votes",
+    "comments",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -289,9 +293,31 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=17, hour=3),
         "options": {"expires": 3600},
     },
+    # Every 5 minutes: notification emails the after-commit enqueue missed (broker down).
+    "email-notifications": {
+        "task": "notifications.tasks.email_notifications",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
+    # Daily at 07:00 UTC: the digest for members who chose one.
+    "email-digests": {
+        "task": "notifications.tasks.email_digests",
+        "schedule": crontab(minute=0, hour=7),
+        "options": {"expires": 3600},
+    },
 }
 # /healthz calls the reconcile job stale after this many seconds without a successful run.
 IDEAS_RECONCILE_STALE_AFTER = 3 * 300
+
+# Email: the console in development; SMTP settings from the environment in production.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "IdeaStorm <ideastorm@localhost>")
+# Links in emails and feeds start with this.
+IDEASTORM_SITE_URL = os.environ.get("IDEASTORM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 IDEAS_HALF_LIFE_DAYS = env_positive_float("IDEAS_HALF_LIFE_DAYS", 7.0)
 # Visitors' list pages are cached only with a cache that every process shares (ideas/pagecache).

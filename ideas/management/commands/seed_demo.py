@@ -16,7 +16,8 @@ from django.db import connection, transaction
 from accounts.models import MODERATORS, PRODUCT_MANAGERS, User
 from ideas import demo_data
 from ideas.markdown import render_markdown
-from ideas.models import Category, Idea, Status
+from ideas.models import Category, Idea, IdeaSearch, Status
+from ideas.search import search_documents_refresh
 from votes.models import Vote
 from votes.services import rankings_rebuild
 
@@ -349,9 +350,12 @@ class Command(BaseCommand):
             voter_ids = [user_ids[v.username] for v in voters]
             vote_count = self._votes(plan.votes(planned, voters, votes), votes, voter_ids, idea_ids)
             rankings_rebuild()
+            if self.verbose:
+                self.stdout.write("Indexing ideas for search")
+            search_documents_refresh()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                for model in (User, Idea, Vote):
+                for model in (User, Idea, Vote, IdeaSearch):
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
         if self.verbose:

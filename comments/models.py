@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.db import models
+
+BODY_MAX_LENGTH = 5000
+EDIT_WINDOW_MINUTES = 15
+
+
+class CommentQuerySet(models.QuerySet):
+    def thread(self) -> "CommentQuerySet":
+        """Oldest first, with authors; comments.selectors groups replies under their parent."""
+        return self.select_related("author").order_by("created_at", "id")
+
+
+class Comment(models.Model):
+    """A comment on an idea, or a reply to one (one level: a reply's parent is top-level)."""
+
+    idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    body = models.TextField()
+    body_html = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Deleted by its author: the row stays so replies keep their place ("comment deleted").
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["idea", "created_at"], name="comment_idea_time_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("id")), name="comment_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on idea {self.idea_id}"

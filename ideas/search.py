@@ -1,0 +1,159 @@
+"""Search: full-text with ranking and highlights, and similar-idea lookups.
+
+On PostgreSQL the documents live in ideas_ideasearch (a tsvector with a GIN index, and the
+title with a trigram index), written when an idea is created or edited. websearch_to_tsquery
+accepts anything a person types (quotes, operators, symbols) without an error. On SQLite a
+plain substring match stands in, with the same highlighting.
+"""
+
+import re
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.db import connection as default_connection
+from django.db.models import BooleanField, F, FloatField, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+CONFIG = "english"
+# ts_headline marks matches with these; highlight() escapes the text, then turns them into
+# <mark>, so user text never reaches the page as markup.
+START, STOP = "\x02", "\x03"
+SIMILAR_LIMIT = 5
+# Words too common to tell two ideas apart in the SQLite fallback.
+_STOP_WORDS = {
+    "the", "and", "for", "with", "that", "this", "from", "into", "your", "have", "should",
+    "would", "could", "please", "make", "more", "less", "able", "when", "what", "there",
+}  # fmt: skip
+
+
+def _is_postgres(connection=None) -> bool:
+    return (connection or default_connection).vendor == "postgresql"
+
+
+def search_documents_refresh(idea_ids: list[int] | None = None, *, connection=None) -> None:
+    """(Re)write the search rows of these ideas (all when None) from the ideas table."""
+    connection = connection or default_connection
+    if _is_postgres(connection):
+        document = (
+            f"setweight(to_tsvector('{CONFIG}', i.title), 'A') || "
+            f"setweight(to_tsvector('{CONFIG}', i.description), 'B')"
+        )
+    else:
+        document = "NULL"
+    where, params = "", []
+    if idea_ids is not None:
+        if not idea_ids:
+            return
+        where = f"WHERE i.id IN ({', '.join(['%s'] * len(idea_ids))})"
+        params = list(idea_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO ideas_ideasearch (idea_id, title, document)
+            SELECT i.id, i.title, {document} FROM ideas_idea i {where}
+            ON CONFLICT (idea_id) DO UPDATE
+               SET title = excluded.title, document = excluded.document
+            """,
+            params,
+        )
+
+
+def words(text: str) -> list[str]:
+    return [w for w in re.findall(r"\w+", text.lower()) if len(w) > 1]
+
+
+def matching(queryset: QuerySet, text: str) -> QuerySet:
+    """Ideas matching the search text, annotated with `title_hl` and `snippet_hl` (text with
+    START/STOP around matches) for highlight(). The order is left to the caller."""
+    text = text.strip()
+    if not text:
+        return queryset
+    if _is_postgres():
+        query = SearchQuery(text, config=CONFIG, search_type="websearch")
+        options = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
+        return queryset.filter(search_doc__document=query).annotate(
+            title_hl=SearchHeadline("title", query, highlight_all=True, **options),
+            snippet_hl=SearchHeadline(
+                "description", query, max_words=30, min_words=12, max_fragments=2, **options
+            ),
+        )
+    condition = Q()
+    for word in words(text)[:8] or [text]:
+        condition &= Q(title__icontains=word) | Q(description__icontains=word)
+    return queryset.filter(condition)
+
+
+def _mark_words(text: str, terms: list[str]) -> str:
+    if not terms:
+        return text
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.I)
+    return pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", text)
+
+
+def highlight(marked: str) -> SafeString:
+    """Escape text carrying START/STOP markers and turn the markers into <mark>."""
+    html = escape(marked.replace(START, "\x00s").replace(STOP, "\x00e"))
+    return mark_safe(html.replace("\x00s", "<mark>").replace("\x00e", "</mark>"))
+
+
+def highlights(idea, text: str) -> tuple[SafeString, SafeString]:
+    """The idea's highlighted title and a highlighted snippet of its description."""
+    title = getattr(idea, "title_hl", None)
+    snippet = getattr(idea, "snippet_hl", None)
+    if title is None:  # the SQLite fallback
+        terms = words(text)
+        title = _mark_words(idea.title, terms)
+        description = idea.description
+        first = min(
+            (m.start() for t in terms if (m := re.search(re.escape(t), description, re.I))),
+            default=0,
+        )
+        start = max(0, first - 80)
+        snippet = ("…" if start else "") + _mark_words(description[start : start + 200], terms)
+    return highlight(title), highlight(snippet)
+
+
+def similar(queryset: QuerySet, title: str, *, limit: int = SIMILAR_LIMIT) -> list:
+    """Up to `limit` ideas from the queryset whose title or description resembles the title
+    being typed, best first. PostgreSQL: trigram similarity of titles plus the full-text rank
+    of any of the title's words; SQLite: how many of its words each title contains."""
+    title = title.strip()[:200]
+    if len(title) < 3:
+        return []
+    if _is_postgres():
+        any_word = f"NULLIF(replace(plainto_tsquery('{CONFIG}', %s)::text, '&', '|'), '')::tsquery"
+        relevance = RawSQL(
+            f"""SELECT similarity(s.title, %s) + ts_rank(s.document, {any_word})
+                  FROM ideas_ideasearch s WHERE s.idea_id = ideas_idea.id""",
+            [title, title],
+            output_field=FloatField(),
+        )
+        match = RawSQL(
+            f"""ideas_idea.id IN (
+                SELECT s.idea_id FROM ideas_ideasearch s
+                 WHERE s.title %% %s OR s.document @@ {any_word})""",
+            [title, title],
+            output_field=BooleanField(),
+        )
+        return list(
+            queryset.filter(match)
+            .annotate(relevance=relevance)
+            .filter(relevance__gt=0.05)
+            .order_by(F("relevance").desc(), "-id")[:limit]
+        )
+    terms = [w for w in words(title) if len(w) > 3 and w not in _STOP_WORDS]
+    if not terms:
+        return []
+    condition = Q()
+    for term in terms[:8]:
+        condition |= Q(title__icontains=term)
+    candidates = list(queryset.filter(condition).order_by("-score", "-id")[:200])
+    lowered = title.lower()
+
+    def shared(idea) -> int:
+        other = idea.title.lower()
+        return sum(term in other for term in terms) + (other == lowered) * 10
+
+    candidates.sort(key=lambda idea: -shared(idea))
+    return candidates[:limit]
