@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
@@ -25,3 +26,51 @@ class SignupForm(UserCreationForm):
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("An account with this email already exists.")
         return email
+
+
+class SettingsForm(forms.ModelForm):
+    """A member's email and notification preferences."""
+
+    email = forms.EmailField(
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    class Meta:
+        model = User
+        fields = ("email", "auto_follow", "email_frequency")
+        labels = {
+            "auto_follow": _("Follow the ideas I vote on or comment on"),
+            "email_frequency": _("Email me about ideas I follow"),
+        }
+        help_texts = {
+            "auto_follow": _("You can still follow or unfollow any idea from its page."),
+        }
+        widgets = {"email_frequency": forms.RadioSelect}
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("An account with this email already exists."))
+        return email
+
+
+class DeleteAccountForm(forms.Form):
+    """Asks for the password before the account is deleted."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Type your password to confirm."),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password."))
+        return password

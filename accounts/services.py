@@ -1,5 +1,6 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import ROLE_GROUPS, User
 
@@ -18,3 +19,63 @@ def role_set(*, user: User, role: str, granted: bool = True) -> None:
     else:
         user.groups.remove(group)
     user.__dict__.pop("_group_names", None)
+
+
+@transaction.atomic
+def user_settings_update(
+    *, user: User, email: str, auto_follow: bool, email_frequency: str
+) -> User:
+    """Save a member's email and notification preferences."""
+    from notifications.models import Notification
+
+    # Read from the row: a bound ModelForm has already changed the instance.
+    stored = User.objects.select_for_update().values_list("email_frequency", flat=True)
+    was_silent = stored.get(pk=user.pk) == User.EmailFrequency.NEVER
+    user.email, user.auto_follow, user.email_frequency = email, auto_follow, email_frequency
+    user.save(update_fields=["email", "auto_follow", "email_frequency"])
+    if was_silent and email_frequency != User.EmailFrequency.NEVER:
+        # What arrived while they wanted no email stays unemailed: don't send the backlog now.
+        Notification.objects.filter(recipient=user, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+    return user
+
+
+def user_password_set(*, user: User, password: str) -> User:
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> User:
+    """Anonymise the account: its ideas, comments and votes stay (shown as "deleted user");
+    its name, email, password, roles, follows, notifications and API tokens go."""
+    from rest_framework.authtoken.models import Token
+
+    from notifications.models import Follow, Notification
+
+    user.deleted_at = timezone.now()
+    user.username = f"deleted-{user.pk}"
+    user.email = user.first_name = user.last_name = ""
+    user.set_unusable_password()
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.save(
+        update_fields=[
+            "deleted_at",
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "password",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+        ]
+    )
+    user.groups.clear()
+    user.__dict__.pop("_group_names", None)
+    Follow.objects.filter(user=user).delete()
+    Notification.objects.filter(recipient=user).delete()
+    Token.objects.filter(user=user).delete()
+    return user

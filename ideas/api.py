@@ -8,6 +8,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ideas import search
 from ideas.models import DEFAULT_SORT, Category, Idea
 from ideas.serializers import (
     CategorySerializer,
@@ -42,12 +43,15 @@ class IdeaListApi(APIView):
         query = IdeaQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        ideas = Idea.objects.for_list().with_viewer_vote(request.user)
+        ideas = Idea.objects.visible().for_list().with_viewer_vote(request.user)
+        ideas = ideas.prefetch_related("tags")
         if "category" in params:
             ideas = ideas.filter(category=params["category"])
         if "status" in params:
             ideas = ideas.filter(status=params["status"])
-        ideas = ideas.search(params.get("q", "")).ranked(params.get("sort", DEFAULT_SORT))
+        if "tag" in params:
+            ideas = ideas.filter(tags__slug=params["tag"])
+        ideas = search.matching(ideas, params.get("q", "")).ranked(params.get("sort", DEFAULT_SORT))
         paginator = IdeaPagination()
         page = paginator.paginate_queryset(ideas, request, view=self)
         data = IdeaOutputSerializer(page, many=True, context={"request": request}).data
@@ -58,7 +62,8 @@ class IdeaListApi(APIView):
         data = IdeaInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         idea = idea_create(author=request.user, **data.validated_data)
-        idea = Idea.objects.for_list().with_viewer_vote(request.user).get(pk=idea.pk)
+        ideas = Idea.objects.for_list().with_viewer_vote(request.user).prefetch_related("tags")
+        idea = ideas.get(pk=idea.pk)
         out = IdeaOutputSerializer(idea, context={"request": request})
         return Response(out.data, status=status.HTTP_201_CREATED)
 
@@ -66,7 +71,8 @@ class IdeaListApi(APIView):
 class IdeaDetailApi(APIView):
     @extend_schema(responses=IdeaOutputSerializer)
     def get(self, request, pk: int):
-        idea = get_object_or_404(Idea.objects.for_list().with_viewer_vote(request.user), pk=pk)
+        ideas = Idea.objects.visible().for_list().with_viewer_vote(request.user)
+        idea = get_object_or_404(ideas.prefetch_related("tags"), pk=pk)
         return Response(IdeaOutputSerializer(idea, context={"request": request}).data)
 
 

@@ -70,12 +70,6 @@ class IdeaQuerySet(models.QuerySet):
     def open(self) -> "IdeaQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
 
-    def search(self, text: str) -> "IdeaQuerySet":
-        text = text.strip()
-        if not text:
-            return self
-        return self.filter(Q(title__icontains=text) | Q(description__icontains=text))
-
     def for_list(self) -> "IdeaQuerySet":
         return self.select_related("category", "author")
 

@@ -11,12 +11,16 @@ class CategorySerializer(serializers.ModelSerializer):
 
 class IdeaInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
-    description = serializers.CharField(max_length=20000)
+    description = serializers.CharField(max_length=10_000)
     category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=5
+    )
 
 
 class IdeaOutputSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     author = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
     my_vote = serializers.SerializerMethodField()
@@ -24,7 +28,8 @@ class IdeaOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Idea
         fields = [
-            "id", "title", "description", "description_html", "category", "status", "score",
+            "id", "title", "description", "description_html", "category", "tags", "status",
+            "score", "response_html", "responded_at",
             "promotes", "demotes", "author", "created_at", "url", "my_vote",
         ]  # fmt: skip
 
@@ -47,3 +52,4 @@ class IdeaQuerySerializer(serializers.Serializer):
     )
     status = serializers.ChoiceField(choices=Status.values, required=False)
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    tag = serializers.SlugField(required=False, max_length=40)

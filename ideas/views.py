@@ -1,15 +1,23 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ideas.forms import IdeaFilterForm, IdeaForm
-from ideas.models import DEFAULT_SORT, SORTS, Category, Idea, Status
+from ideas import search
+from ideas.forms import SHOW_CHOICES, IdeaFilterForm, IdeaForm, StatusForm
+from ideas.models import DEFAULT_SORT, SORTS, Category, Idea, Status, Tag
 from ideas.pagecache import cache_for_visitors, wants_fragment
 from ideas.pagination import page_of
-from ideas.services import idea_create
-from votes.selectors import rank_explanation
+from ideas.services import (
+    idea_create,
+    idea_is_editable,
+    idea_status_set,
+    idea_update,
+    idea_withdraw,
+)
+from votes.selectors import rank_explanation, vote_history
 
 PAGE_SIZE = 20
 SORT_LABELS = {"popular": "Popular", "top": "Top", "new": "New", "trending": "Trending"}
@@ -18,7 +26,9 @@ SORT_LABELS = {"popular": "Popular", "top": "Top", "new": "New", "trending": "Tr
 @require_GET
 @cache_for_visitors
 def home(request):
-    ideas = Idea.objects.for_list().with_viewer_vote(request.user).ranked(DEFAULT_SORT)[:10]
+    ideas = (
+        Idea.objects.visible().for_list().with_viewer_vote(request.user).ranked(DEFAULT_SORT)[:10]
+    )
     return render(
         request,
         "ideas/home.html",
@@ -31,22 +41,41 @@ def home(request):
     )
 
 
+def _show_filter(ideas, show: str, user):
+    from notifications.selectors import followed_by
+
+    if show == "mine":
+        return ideas.filter(author=user)
+    if show == "voted":
+        return ideas.voted_by(user)
+    return ideas.filter(followed_by(user))
+
+
 @require_GET
 @cache_for_visitors
 def idea_list(request):
     filters = IdeaFilterForm(request.GET).cleaned()
     sort = filters["sort"] or DEFAULT_SORT
-    ideas = Idea.objects.for_list().with_viewer_vote(request.user)
-    category = None
+    ideas = Idea.objects.visible().for_list().with_viewer_vote(request.user)
+    category = tag = None
     if filters["category"]:
         category = Category.objects.filter(slug=filters["category"]).first()
         ideas = ideas.filter(category=category) if category else ideas.none()
+    if filters["tag"]:
+        tag = Tag.objects.filter(slug=filters["tag"]).first()
+        ideas = ideas.filter(tags=tag) if tag else ideas.none()
     if filters["status"]:
         ideas = ideas.filter(status=filters["status"])
-    ideas = ideas.search(filters["q"] or "").ranked(sort)
+    show = filters["show"] if request.user.is_authenticated else ""
+    if show:
+        ideas = _show_filter(ideas, show, request.user)
+    q = filters["q"] or ""
+    ideas = search.matching(ideas, q).ranked(sort)
     page = page_of(ideas, request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
+    without_tag = query.copy()
+    without_tag.pop("tag", None)
     context = {
         "page": page,
         "ideas": page.items,
@@ -55,20 +84,43 @@ def idea_list(request):
         "sorts": [(s, SORT_LABELS[s]) for s in SORTS],
         "filters": filters,
         "category": category,
+        "tag": tag,
+        "show": show,
+        "show_label": dict(SHOW_CHOICES).get(show, ""),
+        "show_choices": SHOW_CHOICES,
+        "q": q,
         "categories": Category.objects.all(),
         "statuses": Status.choices,
         "query_without_page": query.urlencode(),
+        "query_without_tag": without_tag.urlencode(),
     }
     template = "ideas/idea_list.html#results" if wants_fragment(request) else "ideas/idea_list.html"
     return render(request, template, context)
 
 
+def _visible_idea(pk: int, user=None) -> Idea:
+    ideas = Idea.objects.visible().select_related("category", "author", "responded_by")
+    if user is not None:
+        ideas = ideas.with_viewer_vote(user)
+    return get_object_or_404(ideas, pk=pk)
+
+
 @require_GET
 def idea_detail(request, pk: int, slug: str | None = None):
-    idea = get_object_or_404(
-        Idea.objects.select_related("category", "author").with_viewer_vote(request.user), pk=pk
-    )
-    return render(request, "ideas/idea_detail.html", {"idea": idea, "why": rank_explanation(idea)})
+    idea = _visible_idea(pk, request.user)
+    others = Idea.objects.visible().exclude(pk=idea.pk)
+    is_pm = getattr(request.user, "is_product_manager", False)
+    context = {
+        "idea": idea,
+        "why": rank_explanation(idea),
+        "tags": list(idea.tags.all()),
+        "status_changes": list(idea.status_changes.select_related("actor")),
+        "chart": vote_history(idea),
+        "similar": search.similar(others, idea.title),
+        "can_edit": idea_is_editable(idea, request.user),
+        "status_form": StatusForm(initial={"status": idea.status}) if is_pm else None,
+    }
+    return render(request, "ideas/idea_detail.html", context)
 
 
 @login_required
@@ -82,3 +134,68 @@ def idea_new(request):
     return render(
         request, "ideas/idea_form.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+@require_GET
+def idea_similar(request):
+    """Up to 5 existing ideas like the title being typed (the submit form asks as you type)."""
+    title = request.GET.get("title", "")[:200]
+    ideas = search.similar(Idea.objects.visible().for_list().with_viewer_vote(request.user), title)
+    return render(request, "ideas/similar.html", {"similar": ideas, "title": title})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def idea_edit(request, pk: int):
+    idea = _visible_idea(pk)
+    if not idea_is_editable(idea, request.user):
+        raise PermissionDenied("Only the author can edit an idea, until someone else votes on it.")
+    initial = {
+        "title": idea.title,
+        "description": idea.description,
+        "category": idea.category,
+        "tags": ", ".join(idea.tags.values_list("name", flat=True)),
+    }
+    form = IdeaForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            idea_update(idea=idea, user=request.user, **form.cleaned_data)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+            return redirect(idea)
+        messages.success(request, "Your idea is updated.")
+        return redirect(idea)
+    return render(
+        request,
+        "ideas/idea_form.html",
+        {"form": form, "idea": idea},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def idea_withdraw_view(request, pk: int):
+    idea = _visible_idea(pk)
+    idea_withdraw(idea=idea, user=request.user)
+    messages.success(request, f"“{idea.title}” is withdrawn: nobody sees it any more.")
+    return redirect("idea-list")
+
+
+@login_required
+@require_POST
+def idea_status(request, pk: int):
+    if not getattr(request.user, "is_product_manager", False):
+        raise PermissionDenied("Only product managers change an idea's status.")
+    idea = _visible_idea(pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            idea_status_set(idea=idea, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Status set to {Status(form.cleaned_data['status']).label}.")
+            return redirect(idea)
+    return render(request, "ideas/status_form_page.html", {"idea": idea, "form": form}, status=400)

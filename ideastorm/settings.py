@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "votes",
     "comments",
     "notifications",
+    "moderation",
 ]
 
 MIDDLEWARE = [

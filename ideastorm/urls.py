@@ -7,6 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from accounts import views as accounts_views
 from ideas import api as ideas_api
 from ideas import views as ideas_views
 from ideas.converters import IdConverter
@@ -43,8 +44,15 @@ api_patterns = [
 
 urlpatterns = [
     path("", ideas_views.home, name="home"),
+    # Each app routes its own pages and API endpoints; these come before ideas.urls, whose
+    # /ideas/<id>/<slug>/ would otherwise take /ideas/<id>/flag/ and the like.
+    path("", include("comments.urls")),
+    path("", include("notifications.urls")),
+    path("", include("moderation.urls")),
     path("ideas/", include("ideas.urls")),
     path("accounts/", include("accounts.urls")),
+    path("users/<str:username>/", accounts_views.profile, name="profile"),
+    path("feeds/", include("ideas.feeds")),
     path("api/", include(api_patterns)),
     path("healthz", votes_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

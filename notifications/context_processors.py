@@ -1,6 +1,12 @@
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, new_method_proxy
 
 from notifications.selectors import unread_count
+
+
+class LazyCount(SimpleLazyObject):
+    __int__ = new_method_proxy(int)
+    __index__ = new_method_proxy(int)
+    __gt__ = new_method_proxy(lambda count, other: count > other)
 
 
 def unread(request) -> dict:
@@ -8,4 +14,4 @@ def unread(request) -> dict:
     user = getattr(request, "user", None)
     if user is None:
         return {}
-    return {"unread_notifications": SimpleLazyObject(lambda: unread_count(user))}
+    return {"unread_notifications": LazyCount(lambda: unread_count(user))}

@@ -58,6 +58,12 @@ class Notification(models.Model):
                 condition=models.Q(read_at__isnull=True),
                 name="notification_unread_idx",
             ),
+            # The email jobs look for what is not yet emailed.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(emailed_at__isnull=True),
+                name="notification_unemailed_idx",
+            ),
         ]
 
     def __str__(self) -> str:

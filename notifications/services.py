@@ -39,7 +39,8 @@ def followers_notify(*, idea, kind: str, actor, message: str, comment=None) -> i
         for user_id in recipients.values_list("pk", flat=True)
     ]
     Notification.objects.bulk_create(rows, batch_size=1000)
-    transaction.on_commit(lambda: enqueue_emails(now))
+    if rows:
+        transaction.on_commit(lambda: enqueue_emails(now))
     return len(rows)
 
 

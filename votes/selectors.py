@@ -3,7 +3,8 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ideas.models import Idea
@@ -43,3 +44,33 @@ def rank_explanation(idea: Idea, *, now: dt.datetime | None = None) -> RankExpla
         ideas_total=Idea.objects.count(),
         category_total=in_category.count(),
     )
+
+
+@dataclass(frozen=True)
+class VoteWeek:
+    start: dt.date
+    promotes: int
+    demotes: int
+
+
+def vote_history(idea: Idea, *, weeks: int = 12, now: dt.datetime | None = None) -> list[VoteWeek]:
+    """Promotes and demotes per week over the last `weeks` weeks (oldest first), in one
+    aggregate query over the (idea, created_at) index."""
+    now = now or timezone.now()
+    today = now.date()
+    first = today - dt.timedelta(days=7 * weeks - 1)
+    rows = (
+        idea.votes.filter(created_at__date__gte=first)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(promotes=Count("pk", filter=Q(value=1)), demotes=Count("pk", filter=Q(value=-1)))
+    )
+    buckets = [[0, 0] for _ in range(weeks)]
+    for row in rows:
+        index = min(weeks - 1, max(0, (row["day"] - first).days // 7))
+        buckets[index][0] += row["promotes"]
+        buckets[index][1] += row["demotes"]
+    return [
+        VoteWeek(start=first + dt.timedelta(days=7 * i), promotes=p, demotes=d)
+        for i, (p, d) in enumerate(buckets)
+    ]

@@ -170,3 +170,22 @@ def test_an_id_too_big_for_the_database_is_404(alice_api):
     huge = "9223372036854775808"
     assert alice_api.put(f"/api/ideas/{huge}/vote/", {"value": 1}, format="json").status_code == 404
     assert alice_api.get(f"/api/ideas/{huge}/").status_code == 404
+
+
+def test_create_idea_with_tags_then_filter_by_tag(alice_api, category):
+    body = {"title": "Tagged", "description": "D", "category": category.slug, "tags": ["Mobile"]}
+    response = alice_api.post(reverse("api-idea-list"), body, format="json")
+    assert response.status_code == 201
+    assert response.json()["tags"] == ["mobile"]
+    IdeaFactory(title="Untagged")
+    listed = alice_api.get(reverse("api-idea-list"), {"tag": "mobile"}).json()["results"]
+    assert [i["title"] for i in listed] == ["Tagged"]
+
+
+def test_too_many_tags_or_a_long_description_is_400_per_field(alice_api, category):
+    body = {"title": "T", "description": "x" * 10_001, "category": category.slug}
+    body["tags"] = [f"t{n}" for n in range(6)]
+    response = alice_api.post(reverse("api-idea-list"), body, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"description", "tags"}
+    assert not Idea.objects.exists()

@@ -1,0 +1,22 @@
+from django import forms
+
+from comments.models import BODY_MAX_LENGTH, Comment
+
+
+class CommentEditForm(forms.Form):
+    body = forms.CharField(
+        max_length=BODY_MAX_LENGTH,
+        error_messages={
+            "required": "Write something first.",
+            "max_length": "Keep it under %(limit_value)s characters (this is %(show_value)s).",
+        },
+    )
+
+
+class CommentForm(CommentEditForm):
+    # A reply names the comment it answers; comment_create checks it is on the same idea.
+    parent = forms.ModelChoiceField(
+        queryset=Comment.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": "That comment does not exist."},
+    )

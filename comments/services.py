@@ -1,0 +1,103 @@
+"""The comment write path: create (with one level of replies), edit within a window, delete."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from comments.models import BODY_MAX_LENGTH, EDIT_WINDOW_MINUTES, Comment
+from ideas.markdown import render_markdown
+from ideas.models import Idea
+from notifications.models import Notification
+from notifications.services import followers_notify
+
+EDIT_WINDOW = dt.timedelta(minutes=EDIT_WINDOW_MINUTES)
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write something first."})
+    if len(body) > BODY_MAX_LENGTH:
+        raise ValidationError(
+            {"body": f"Keep it under {BODY_MAX_LENGTH:,} characters (this is {len(body):,})."}
+        )
+    return body
+
+
+def comment_is_editable(comment: Comment, user, *, now: dt.datetime | None = None) -> bool:
+    """The author may edit a comment that is not deleted for EDIT_WINDOW after posting it."""
+    if not user.is_authenticated or comment.author_id != user.pk or comment.deleted_at:
+        return False
+    return (now or timezone.now()) - comment.created_at <= EDIT_WINDOW
+
+
+@transaction.atomic
+def comment_create(*, author, idea: Idea, body: str, parent: Comment | None = None) -> Comment:
+    """Comment on an idea, or reply to a comment. A reply to a reply joins its top-level
+    comment, so threads stay one level deep. Followers of the idea are notified."""
+    body = _clean_body(body)
+    # Locked like idea_withdraw locks it, so a comment never lands on a just-withdrawn idea.
+    idea = Idea.objects.select_for_update().get(pk=idea.pk)
+    if idea.withdrawn_at:
+        raise PermissionDenied("This idea was withdrawn: it takes no more comments.")
+    if parent is not None:
+        if parent.idea_id != idea.pk:
+            raise ValidationError({"parent": "That comment is on another idea."})
+        if parent.parent_id is not None:
+            parent = Comment.objects.get(pk=parent.parent_id)
+        if parent.deleted_at:
+            raise ValidationError({"parent": "That comment was deleted: it takes no replies."})
+    comment = Comment.objects.create(
+        idea=idea,
+        author=author,
+        parent=parent,
+        body=body,
+        body_html=render_markdown(body),
+        created_at=timezone.now(),
+    )
+    followers_notify(
+        idea=idea,
+        kind=Notification.Kind.COMMENT,
+        actor=author,
+        message=f"{author.username} commented on “{idea.title}”.",
+        comment=comment,
+    )
+    return comment
+
+
+def comment_check_editable(comment: Comment, user, *, now: dt.datetime | None = None) -> None:
+    """Raise PermissionDenied, with the reason, unless the user may edit the comment now."""
+    if not user.is_authenticated or comment.author_id != user.pk:
+        raise PermissionDenied("Only the author can edit a comment.")
+    if comment.deleted_at:
+        raise PermissionDenied("This comment was deleted.")
+    if not comment_is_editable(comment, user, now=now):
+        raise PermissionDenied(
+            f"A comment can be edited for {EDIT_WINDOW_MINUTES} minutes after it is posted; "
+            "this one can no longer be edited."
+        )
+
+
+@transaction.atomic
+def comment_edit(*, comment: Comment, user, body: str) -> Comment:
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    comment_check_editable(comment, user)
+    comment.body = _clean_body(body)
+    comment.body_html = render_markdown(comment.body)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "body_html", "edited_at"])
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, user) -> Comment:
+    """The author deletes a comment. The row stays, so its replies keep their place."""
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if not user.is_authenticated or comment.author_id != user.pk:
+        raise PermissionDenied("Only the author can delete a comment.")
+    if comment.deleted_at is None:
+        comment.deleted_at = timezone.now()
+        comment.save(update_fields=["deleted_at"])
+    return comment

@@ -1,0 +1,53 @@
+from django import template
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from ideas.search import highlights
+
+register = template.Library()
+
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 600, 160, 24
+
+
+@register.simple_tag
+def vote_chart(weeks) -> str:
+    """A bar chart of promotes (up) and demotes (down) per week, as inline SVG with a text
+    alternative: a table screen readers can read instead."""
+    if not weeks:
+        return ""
+    peak = max(max(w.promotes, w.demotes) for w in weeks) or 1
+    slot = (CHART_WIDTH - 2 * CHART_PAD) / len(weeks)
+    middle = CHART_HEIGHT / 2
+    scale = (middle - 14) / peak
+    bars = []
+    for i, week in enumerate(weeks):
+        x = CHART_PAD + i * slot + slot * 0.15
+        bars.append(
+            {
+                "x": round(x, 1),
+                "width": round(slot * 0.7, 1),
+                "up": round(week.promotes * scale, 1),
+                "down": round(week.demotes * scale, 1),
+                "up_y": round(middle - week.promotes * scale, 1),
+                "week": week,
+                "label_x": round(x + slot * 0.35, 1),
+            }
+        )
+    context = {
+        "bars": bars,
+        "weeks": weeks,
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "middle": middle,
+        "pad": CHART_PAD,
+        "peak": peak,
+        "total": sum(w.promotes + w.demotes for w in weeks),
+        "summary": _("Promotes and demotes per week over the last %(n)d weeks") % {"n": len(weeks)},
+    }
+    return render_to_string("includes/vote_chart.html", context)
+
+
+@register.simple_tag
+def search_highlights(idea, text: str):
+    """(title, snippet) with the matches of the search text marked."""
+    return highlights(idea, text)

@@ -1,0 +1,33 @@
+from django import template
+
+from notifications.selectors import is_following, unread_count
+
+register = template.Library()
+
+
+@register.inclusion_tag("notifications/follow_button.html#button", takes_context=True)
+def follow_button(context, idea) -> dict:
+    """Follow/Unfollow for a member; "Log in to follow" for a visitor."""
+    user = context["user"]
+    return {
+        "idea": idea,
+        "user": user,
+        "following": is_following(user, idea),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("notifications/bell.html", takes_context=True)
+def notification_bell(context) -> dict:
+    """The bell with the unread count, and the member's Profile and Settings links."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    user = context["user"]
+    # The context processor's lazy count, so a page that also shows it counts once.
+    unread = context.get("unread_notifications")
+    return {
+        "user": user,
+        "unread": int(unread if unread is not None else unread_count(user)),
+        "current": match.url_name if match else "",
+        "viewed_username": match.kwargs.get("username") if match else None,
+    }

@@ -1,0 +1,82 @@
+import pytest
+from django.urls import reverse
+
+from ideas.models import Idea
+from ideas.search import highlight, similar
+from tests.factories import IdeaFactory
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"battery life',
+        "battery OR -keyboard",
+        "a & b | !c",
+        "<script>",
+        "((",
+        "'; DROP",
+        "::*",
+        "—",
+    ],
+)
+def test_search_with_quotes_operators_or_symbols_never_errors(client, db, q):
+    IdeaFactory(title="Longer battery life")
+    response = client.get(reverse("idea-list"), {"q": q})
+    assert response.status_code == 200
+    api = client.get(reverse("api-idea-list"), {"q": q})
+    assert api.status_code == 200
+
+
+def test_search_finds_word_forms_and_highlights_them_on_postgres(client, postgres):
+    IdeaFactory(title="Batteries that last all day", description="My laptop dies by noon.")
+    IdeaFactory(title="Brighter screen", description="Outdoors it is unreadable.")
+    response = client.get(reverse("idea-list"), {"q": "battery"})
+    assert [i.title for i in response.context["ideas"]] == ["Batteries that last all day"]
+    assert "<mark>Batteries</mark>" in response.content.decode()
+
+
+def test_highlighted_text_is_escaped(client, db):
+    IdeaFactory(title="<b>Bold</b> battery", description="<img src=x onerror=alert(1)> battery")
+    body = client.get(reverse("idea-list"), {"q": "battery"}).content.decode()
+    assert "<b>Bold</b>" not in body
+    assert "<img src=x" not in body
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in body
+    assert "<mark>battery</mark>" in body
+
+
+def test_highlight_turns_only_its_own_markers_into_mark():
+    assert highlight("a \x02<i>b</i>\x03 c") == "a <mark>&lt;i&gt;b&lt;/i&gt;</mark> c"
+
+
+def test_similar_ideas_match_a_near_duplicate_title(db):
+    wanted = IdeaFactory(title="Longer battery life on XPS laptops")
+    IdeaFactory(title="A brighter screen for tablets")
+    found = similar(Idea.objects.all(), "battery life of the laptop")
+    assert found and found[0] == wanted
+
+
+def test_similar_ideas_are_at_most_five_and_skip_withdrawn(db):
+    from django.utils import timezone
+
+    ideas = [IdeaFactory(title=f"Keyboard backlight option {n}") for n in range(7)]
+    Idea.objects.filter(pk=ideas[0].pk).update(withdrawn_at=timezone.now())
+    found = similar(Idea.objects.visible(), "keyboard backlight")
+    assert len(found) == 5
+    assert ideas[0] not in found
+
+
+def test_similar_endpoint_renders_candidates_with_promote_buttons(alice_client):
+    idea = IdeaFactory(title="Dock that charges the laptop over USB-C")
+    response = alice_client.get(reverse("idea-similar"), {"title": "usb-c dock charging"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert idea.title in body
+    assert 'aria-pressed="false"' in body and "Promote" in body
+
+
+def test_similar_endpoint_with_a_short_or_missing_title_is_empty(client, db):
+    IdeaFactory(title="Anything")
+    for params in ({}, {"title": "a"}):
+        response = client.get(reverse("idea-similar"), params)
+        assert response.status_code == 200
+        assert "similar-list" not in response.content.decode()
