@@ -292,12 +292,23 @@ def _md(text: str) -> str:
 
 # Hand-written ideas. days_ago places them on the board's timeline, popularity is a relative
 # weight for the vote allocation, hot ideas get a burst of recent votes, demote_rate overrides
-# the usual share of demotes for ideas people disagree about.
+# the usual share of demotes for ideas people disagree about. An idea past "new" reached its
+# status through the steps in seed_demo.STATUS_PATHS, the last of them with its "response".
 IDEAS = [
     {
         "title": "Pre-install Linux (Ubuntu, Fedora or openSUSE) as a factory option",
         "category": "software",
         "status": "implemented",
+        "tags": ["linux", "open source", "pricing"],
+        "response": _md(
+            """
+            Ubuntu 7.04 now ships as a factory option on one desktop and two notebooks in the
+            home line, with every component on them tested at the factory, and those
+            configurations are priced without a Windows licence. Fedora and openSUSE aren't
+            offered yet: we started with the distribution most of you asked for, and we will
+            post here before we add another.
+            """
+        ),
         "days_ago": 238,
         "popularity": 100,
         "body": _md(
@@ -323,6 +334,15 @@ IDEAS = [
         "title": "Ship OpenOffice.org instead of the Works suite",
         "category": "software",
         "status": "under-review",
+        "tags": ["open source", "bloatware"],
+        "response": _md(
+            """
+            We are testing OpenOffice.org 2.2 on the home desktop image, with the kinds of school
+            and office documents you describe, and on the recovery disc. Our Works licence runs
+            to the end of the year, so any change would start with next year's models; we will
+            post the outcome here.
+            """
+        ),
         "days_ago": 236,
         "popularity": 62,
         "body": _md(
@@ -342,6 +362,15 @@ IDEAS = [
         "title": "Offer a clean install option: the operating system and drivers, nothing else",
         "category": "software",
         "status": "planned",
+        "tags": ["bloatware", "drivers"],
+        "response": _md(
+            """
+            A **no additional software** option is planned for home desktops and notebooks this
+            autumn: the operating system, the drivers for the parts you ordered and the recovery
+            tools, nothing else, at no extra cost. Partner software will still be offered in the
+            configurator, but unticked.
+            """
+        ),
         "days_ago": 235,
         "popularity": 74,
         "body": _md(
@@ -360,6 +389,7 @@ IDEAS = [
         "title": "Let us buy any desktop or notebook with no operating system at all",
         "category": "software",
         "status": "new",
+        "tags": ["pricing", "linux", "ordering"],
         "days_ago": 233,
         "popularity": 40,
         "demote_rate": 0.34,
@@ -379,6 +409,16 @@ IDEAS = [
         "title": "Make Firefox the default browser on new machines",
         "category": "software",
         "status": "declined",
+        "tags": ["open source", "security"],
+        "response": _md(
+            """
+            We are declining this one. The default browser is part of the operating system we
+            license, and changing it on every machine would also change the support scripts and
+            help pages our phone team works from, which we can't fund this year. Firefox is
+            already the default on our Ubuntu machines, and on Windows it is a free download
+            you can make the default in two clicks.
+            """
+        ),
         "days_ago": 231,
         "popularity": 28,
         "demote_rate": 0.38,
@@ -397,6 +437,7 @@ IDEAS = [
         "title": "Stop pre-loading trialware that expires after 60 days",
         "category": "software",
         "status": "new",
+        "tags": ["bloatware"],
         "days_ago": 226,
         "popularity": 58,
         "body": _md(
@@ -415,6 +456,15 @@ IDEAS = [
         "title": "Stop forcing a paid antivirus subscription into every build",
         "category": "software",
         "status": "under-review",
+        "tags": ["bloatware", "security", "pricing"],
+        "response": _md(
+            """
+            You're right that the subscription can't be removed in the configurator today, and
+            that removing it later takes a separate tool. We are reviewing the contract with our
+            security partner to make it a line item you can remove, with a credit; expect an
+            update here within two months.
+            """
+        ),
         "days_ago": 198,
         "popularity": 44,
         "body": _md(
@@ -432,6 +482,15 @@ IDEAS = [
         "title": "Publish Linux drivers for every component you ship",
         "category": "software",
         "status": "in-progress",
+        "tags": ["linux", "drivers"],
+        "response": _md(
+            """
+            Our engineers are working with two component vendors to get their Wi-Fi and card
+            reader drivers into the mainline kernel, and new models offered with Linux now use
+            only parts with in-kernel drivers. Next comes a Linux support table for each
+            component on the product pages, starting with the Ubuntu models.
+            """
+        ),
         "days_ago": 221,
         "popularity": 66,
         "body": _md(
@@ -455,6 +514,15 @@ IDEAS = [
         "title": "BIOS updates that don't need Windows",
         "category": "software",
         "status": "planned",
+        "tags": ["firmware", "linux"],
+        "response": _md(
+            """
+            From the next release on, every desktop and notebook BIOS update will also be
+            published as a bootable FreeDOS image you can burn to CD or write to a USB stick.
+            Server firmware, RAID controllers and network cards included, follows in a later
+            phase.
+            """
+        ),
         "days_ago": 214,
         "popularity": 57,
         "hot": True,
@@ -473,6 +541,7 @@ IDEAS = [
         "title": "Put Ubuntu in the build-your-PC menu for every model, not just three",
         "category": "software",
         "status": "new",
+        "tags": ["linux", "ordering"],
         "days_ago": 96,
         "popularity": 70,
         "hot": True,
@@ -491,6 +560,7 @@ IDEAS = [
         "title": "Put recovery discs in the box instead of a hidden partition",
         "category": "software",
         "status": "new",
+        "tags": ["support", "windows"],
         "days_ago": 162,
         "popularity": 23,
         "body": _md(
@@ -508,6 +578,7 @@ IDEAS = [
         "title": "Keep offering Windows XP as a factory option on business machines",
         "category": "software",
         "status": "new",
+        "tags": ["windows", "business"],
         "days_ago": 120,
         "popularity": 35,
         "demote_rate": 0.42,
@@ -526,6 +597,7 @@ IDEAS = [
         "title": "Use one standard power connector on all notebooks",
         "category": "notebooks",
         "status": "new",
+        "tags": ["power", "standards"],
         "days_ago": 206,
         "popularity": 64,
         "hot": True,
@@ -544,6 +616,7 @@ IDEAS = [
         "title": "A magnetic power connector that pops out when someone trips on the cord",
         "category": "notebooks",
         "status": "new",
+        "tags": ["power", "repairs"],
         "days_ago": 190,
         "popularity": 31,
         "body": _md(
@@ -561,6 +634,15 @@ IDEAS = [
         "title": "Backlit keyboards on all notebooks",
         "category": "notebooks",
         "status": "implemented",
+        "tags": ["keyboard"],
+        "response": _md(
+            """
+            A backlit keyboard with two brightness levels and an off switch is now an option on
+            every notebook line, the budget models included, for a small extra charge. It
+            toggles with Fn and the right arrow key and needs no driver, so it works under any
+            operating system.
+            """
+        ),
         "days_ago": 188,
         "popularity": 48,
         "body": _md(
@@ -576,6 +658,7 @@ IDEAS = [
         "title": "Offer matte screens again",
         "category": "notebooks",
         "status": "new",
+        "tags": ["display"],
         "days_ago": 175,
         "popularity": 42,
         "body": _md(
@@ -592,6 +675,7 @@ IDEAS = [
         "title": "Cheaper RAM upgrades for notebooks",
         "category": "notebooks",
         "status": "new",
+        "tags": ["pricing", "upgrades"],
         "days_ago": 142,
         "popularity": 46,
         "body": _md(
@@ -609,6 +693,15 @@ IDEAS = [
         "title": "Design a notebook for Linux from the ground up",
         "category": "notebooks",
         "status": "planned",
+        "tags": ["linux", "drivers"],
+        "response": _md(
+            """
+            We are designing a 13-inch notebook around parts with open drivers (Intel graphics,
+            Intel Wi-Fi and a standard UVC webcam), with suspend and resume tested at the
+            factory under Ubuntu. It is planned for next spring; the penguin on the Super key is
+            still being debated.
+            """
+        ),
         "days_ago": 230,
         "popularity": 52,
         "body": _md(
@@ -626,6 +719,7 @@ IDEAS = [
         "title": "Tell us which Wi-Fi chipset is inside before we buy",
         "category": "notebooks",
         "status": "new",
+        "tags": ["wireless", "linux", "transparency"],
         "days_ago": 21,
         "popularity": 50,
         "hot": True,
@@ -644,6 +738,7 @@ IDEAS = [
         "title": "A physical wireless on/off switch that works without drivers",
         "category": "notebooks",
         "status": "new",
+        "tags": ["wireless", "battery"],
         "days_ago": 151,
         "popularity": 19,
         "body": _md(
@@ -660,6 +755,7 @@ IDEAS = [
         "title": "Offer a slim extra battery for the thin-and-light notebooks",
         "category": "notebooks",
         "status": "new",
+        "tags": ["battery"],
         "days_ago": 109,
         "popularity": 16,
         "body": _md(
@@ -676,6 +772,7 @@ IDEAS = [
         "title": "Keep the pointing stick on business notebooks",
         "category": "notebooks",
         "status": "new",
+        "tags": ["keyboard", "business"],
         "days_ago": 84,
         "popularity": 14,
         "demote_rate": 0.3,
@@ -693,6 +790,7 @@ IDEAS = [
         "title": "Make home desktops quieter",
         "category": "desktops",
         "status": "new",
+        "tags": ["noise"],
         "days_ago": 168,
         "popularity": 27,
         "body": _md(
@@ -713,6 +811,14 @@ IDEAS = [
         "title": "Use standard ATX power supplies and motherboards in desktops",
         "category": "desktops",
         "status": "under-review",
+        "tags": ["standards", "repairs", "upgrades"],
+        "response": _md(
+            """
+            We are reviewing the power supply and motherboard specifications for the next home
+            desktop cases. The small cases need custom shapes to fit, but the towers could take
+            standard ATX parts, and we will share what we decide here.
+            """
+        ),
         "days_ago": 201,
         "popularity": 33,
         "body": _md(
@@ -730,6 +836,7 @@ IDEAS = [
         "title": "A small, low-power desktop for the living room",
         "category": "desktops",
         "status": "new",
+        "tags": ["green", "noise"],
         "days_ago": 64,
         "popularity": 22,
         "body": _md(
@@ -746,6 +853,7 @@ IDEAS = [
         "title": "Let us order a desktop without a monitor, keyboard or mouse",
         "category": "desktops",
         "status": "new",
+        "tags": ["ordering", "pricing"],
         "days_ago": 130,
         "popularity": 17,
         "body": _md(
@@ -762,6 +870,14 @@ IDEAS = [
         "title": "Tool-less cases on home desktops, not only on business models",
         "category": "desktops",
         "status": "implemented",
+        "tags": ["upgrades", "repairs"],
+        "response": _md(
+            """
+            All new home desktop towers now use the tool-less chassis from the business line:
+            one latch on the side panel, and drives and cards on rails. Adding memory or a
+            second drive no longer needs a screwdriver.
+            """
+        ),
         "days_ago": 215,
         "popularity": 21,
         "body": _md(
@@ -778,6 +894,14 @@ IDEAS = [
         "title": "LED-backlit monitors",
         "category": "accessories",
         "status": "planned",
+        "tags": ["display", "green"],
+        "response": _md(
+            """
+            LED-backlit 20 and 22 inch monitors are planned for the first half of next year:
+            mercury-free, and using about a third less power than the current panels. They will
+            cost a little more than today's models at launch.
+            """
+        ),
         "days_ago": 154,
         "popularity": 38,
         "body": _md(
@@ -793,6 +917,7 @@ IDEAS = [
         "title": "Sell spare power adapters at a fair price",
         "category": "accessories",
         "status": "new",
+        "tags": ["power", "pricing"],
         "days_ago": 115,
         "popularity": 24,
         "body": _md(
@@ -809,6 +934,7 @@ IDEAS = [
         "title": "Height-adjustable stands on all monitors",
         "category": "accessories",
         "status": "new",
+        "tags": ["display", "ergonomics"],
         "days_ago": 77,
         "popularity": 15,
         "body": _md(
@@ -825,6 +951,7 @@ IDEAS = [
         "title": "A docking station that works across notebook generations",
         "category": "accessories",
         "status": "new",
+        "tags": ["business", "standards"],
         "days_ago": 58,
         "popularity": 20,
         "body": _md(
@@ -841,6 +968,7 @@ IDEAS = [
         "title": "Standard keyboard layout: put Insert, Home and End back where they belong",
         "category": "accessories",
         "status": "new",
+        "tags": ["keyboard", "standards"],
         "days_ago": 45,
         "popularity": 13,
         "demote_rate": 0.25,
@@ -858,6 +986,7 @@ IDEAS = [
         "title": "No more plastic wrap: use less packaging",
         "category": "support",
         "status": "new",
+        "tags": ["recycling", "green"],
         "days_ago": 140,
         "popularity": 45,
         "hot": True,
@@ -878,6 +1007,15 @@ IDEAS = [
         "title": "When you decline an idea, explain why",
         "category": "support",
         "status": "implemented",
+        "tags": ["ideastorm", "transparency"],
+        "response": _md(
+            """
+            Agreed, and done: a product manager can no longer decline an idea here without
+            writing the reason, and every status change now shows in the idea's history with
+            the response that came with it. If you find an older idea that was declined without
+            a word, flag it and we will write one.
+            """
+        ),
         "days_ago": 104,
         "popularity": 54,
         "hot": True,
@@ -895,6 +1033,7 @@ IDEAS = [
         "title": "Support staff who know Linux",
         "category": "support",
         "status": "new",
+        "tags": ["linux", "support"],
         "days_ago": 88,
         "popularity": 30,
         "body": _md(
@@ -911,6 +1050,14 @@ IDEAS = [
         "title": "Publish service manuals for every model online",
         "category": "support",
         "status": "implemented",
+        "tags": ["repairs", "support"],
+        "response": _md(
+            """
+            Service manuals for every current desktop and notebook, the home lines included, are
+            now on each model's support page as plain PDFs, with disassembly steps and part
+            numbers. We are adding manuals for older models back to 2004 as we go.
+            """
+        ),
         "days_ago": 228,
         "popularity": 26,
         "body": _md(
@@ -926,6 +1073,14 @@ IDEAS = [
         "title": "Ship customer-replaceable parts so we can fix simple things ourselves",
         "category": "support",
         "status": "under-review",
+        "tags": ["repairs", "support"],
+        "response": _md(
+            """
+            We are piloting parts-only dispatch for keyboards, batteries, memory, hard drives and
+            power adapters with a group of warranty customers this quarter. If it goes well, you
+            will be able to choose between a technician and the part in the post.
+            """
+        ),
         "days_ago": 71,
         "popularity": 18,
         "body": _md(
@@ -942,6 +1097,7 @@ IDEAS = [
         "title": "Don't make me reinstall the operating system before support will help",
         "category": "support",
         "status": "new",
+        "tags": ["support"],
         "days_ago": 36,
         "popularity": 21,
         "body": _md(
@@ -959,6 +1115,7 @@ IDEAS = [
         "title": "Give honest ship dates when we order",
         "category": "support",
         "status": "new",
+        "tags": ["ordering", "transparency"],
         "days_ago": 12,
         "popularity": 12,
         "hot": True,
@@ -976,6 +1133,15 @@ IDEAS = [
         "title": "Certify servers for Ubuntu Server and Debian, not only the enterprise distros",
         "category": "servers-and-storage",
         "status": "in-progress",
+        "tags": ["servers", "linux", "support"],
+        "response": _md(
+            """
+            Certification for Ubuntu LTS is under way on our two best-selling rack servers, and
+            the supported driver and firmware versions will be published with it. Debian stable
+            is next; once a model is certified, server support takes calls about it like any
+            other.
+            """
+        ),
         "days_ago": 192,
         "popularity": 34,
         "body": _md(
@@ -992,6 +1158,7 @@ IDEAS = [
         "title": "Include remote management on every server, not as a paid add-on",
         "category": "servers-and-storage",
         "status": "new",
+        "tags": ["servers", "pricing"],
         "days_ago": 146,
         "popularity": 25,
         "body": _md(
@@ -1009,6 +1176,16 @@ IDEAS = [
         "title": "Let us buy servers without drives and use our own",
         "category": "servers-and-storage",
         "status": "declined",
+        "tags": ["servers", "storage", "pricing"],
+        "response": _md(
+            """
+            We are declining this. Drives we haven't qualified with our RAID firmware are the
+            most common cause of the array failures our support team sees, and the warranty can
+            only cover the whole system when we ship the drives. Instead we have cut the prices
+            of the larger drives in the configurator, and empty drive trays go on sale as spare
+            parts this month.
+            """
+        ),
         "days_ago": 178,
         "popularity": 20,
         "demote_rate": 0.32,
@@ -1026,6 +1203,7 @@ IDEAS = [
         "title": "A small, quiet storage server for home and small offices",
         "category": "servers-and-storage",
         "status": "new",
+        "tags": ["storage", "noise"],
         "days_ago": 52,
         "popularity": 19,
         "body": _md(
@@ -1042,6 +1220,7 @@ IDEAS = [
         "title": "Firmware updates for RAID controllers as bootable images",
         "category": "servers-and-storage",
         "status": "new",
+        "tags": ["servers", "firmware"],
         "days_ago": 26,
         "popularity": 16,
         "body": _md(
@@ -1061,6 +1240,400 @@ IDEA_AUTHORS = {
     "Offer matte screens again": "alice",
     "Tell us which Wi-Fi chipset is inside before we buy": "alice",
     "Make home desktops quieter": "bob",
+}
+
+# Discussions on the most popular hand-written ideas, oldest first. "by" is a demo login, "op"
+# (the idea's author) or "customer" (a customer who had joined by then). A comment has at
+# most one reply; "after_response" places it after the idea's last status change.
+DISCUSSIONS = {
+    "Pre-install Linux (Ubuntu, Fedora or openSUSE) as a factory option": [
+        {
+            "by": "customer",
+            "body": "Dual boot would be the killer feature. My wife needs Windows for her tax "
+            "software, I want Ubuntu for everything else, and resizing partitions on a "
+            "brand-new machine is exactly the kind of thing that goes wrong.",
+            "reply": {
+                "by": "bob",
+                "body": "The Ubuntu installer can shrink the Windows partition for you today. "
+                "Make the recovery discs first, though.",
+            },
+        },
+        {
+            "by": "bob",
+            "body": "Promoted, but please don't ship it and forget it. The first time a kernel "
+            "update breaks suspend, who do I call?",
+        },
+        {
+            "by": "customer",
+            "body": "Ordered the notebook with Ubuntu 7.04 the week it went up. Wi-Fi, sound and "
+            "suspend all worked out of the box, which has never happened to me before. Well "
+            "done.",
+            "after_response": True,
+            "reply": {
+                "by": "customer",
+                "body": "Same here with the desktop. The price difference was smaller than a "
+                "Windows licence costs in the shops, though; I'd like to know why.",
+            },
+        },
+        {
+            "by": "alice",
+            "body": "Great start. Now the rest of the range, please: someone has already posted "
+            "that as its own idea, *Put Ubuntu in the build-your-PC menu for every model*.",
+            "after_response": True,
+        },
+    ],
+    "Offer a clean install option: the operating system and drivers, nothing else": [
+        {
+            "by": "customer",
+            "body": "I'd pay for this, but I shouldn't have to. The trialware is there because "
+            "partners pay for the spot. Fine, but then tell us how much a clean machine "
+            "really costs you.",
+        },
+        {
+            "by": "alice",
+            "body": "Please put the drivers **on a disc** as well. Many of us do a fresh install "
+            "on day one anyway.",
+            "reply": {
+                "by": "customer",
+                "body": "Agreed: a plain folder per device, not an installer that only runs on "
+                "the factory image.",
+            },
+        },
+        {
+            "by": "customer",
+            "body": "Honestly, the DVD player and the recovery tools are useful to people like my "
+            "parents. Make this a choice, not the default, or the support lines will fill up "
+            'with "how do I play a DVD".',
+        },
+        {
+            "by": "bob",
+            "body": "Partner software offered but unticked is exactly right. Thanks for listening.",
+            "after_response": True,
+        },
+    ],
+    "Put Ubuntu in the build-your-PC menu for every model, not just three": [
+        {
+            "by": "customer",
+            "body": "The Ubuntu page isn't linked from the home page or from any notebook page. "
+            "I only found it through a forum post.",
+        },
+        {
+            "by": "bob",
+            "body": "None of the three is a small notebook. A 12-inch with Ubuntu would sell "
+            "itself to students.",
+            "reply": {
+                "by": "customer",
+                "body": "And none of them offers the better screen. The same hardware choices "
+                "as the Windows version, please.",
+            },
+        },
+        {
+            "by": "customer",
+            "body": "Every model means testing every model with every part, and that's how you "
+            "get half-working Linux support. I'd rather have five models that work perfectly.",
+        },
+    ],
+    "Publish Linux drivers for every component you ship": [
+        {
+            "by": "customer",
+            "body": "The webcam on my notebook is a standard UVC camera and works fine; the card "
+            "reader doesn't work at all. A table per component would have told me before I "
+            "bought it.",
+        },
+        {
+            "by": "alice",
+            "body": _md(
+                """
+                What I'd want in that table, for each part:
+
+                - the exact chip, vendor and model
+                - whether its driver is in the mainline kernel, and since which version
+                - any firmware file it needs, and under what licence
+                - what doesn't work yet (suspend, hotkeys, ...)
+                """
+            ),
+            "reply": {
+                "by": "customer",
+                "body": "Add the distribution releases you actually tested and it's perfect.",
+            },
+        },
+        {
+            "by": "customer",
+            "body": "Binary drivers are better than nothing. My graphics card only works properly "
+            "with the vendor's driver, and I'm not waiting years for an open one.",
+        },
+        {
+            "by": "customer",
+            "body": "Good news about the Wi-Fi driver. Please post here when it's merged, so we "
+            "know which kernel version to look for.",
+            "after_response": True,
+        },
+    ],
+    "Use one standard power connector on all notebooks": [
+        {
+            "by": "customer",
+            "body": "Three generations of notebooks in our office and a drawer full of adapters "
+            "nobody can match to a machine. Even a colour code on the plug would help.",
+        },
+        {
+            "by": "bob",
+            "body": "Apple can do it with five models. A thin notebook and a 17-inch gaming one "
+            "need very different wattages.",
+            "reply": {
+                "by": "op",
+                "body": "Then keep one plug and let the bigger adapters power the small "
+                "machines too. Plenty of universal adapters do exactly that.",
+            },
+        },
+        {
+            "by": "customer",
+            "body": "Please publish how the adapter identifies itself to the notebook as well. "
+            "Third-party car adapters get refused and the battery charges at a crawl.",
+        },
+    ],
+    "Ship OpenOffice.org instead of the Works suite": [
+        {
+            "by": "customer",
+            "body": "My daughter's school sends Word documents and OpenOffice.org opens all of "
+            "them. It saves PDFs too, which Works can't.",
+        },
+        {
+            "by": "customer",
+            "body": "I tried OpenOffice.org at work for a month and went back. It's fine for "
+            "letters, but the spreadsheet is slow with big files. Offer it, sure, but keep the "
+            "Office trial as a choice.",
+            "reply": {
+                "by": "alice",
+                "body": "Nobody is asking you to drop the Office trial, only Works.",
+            },
+        },
+        {
+            "by": "bob",
+            "body": '"Next year\'s models" feels slow for a free download. Could you put the '
+            "installer on the recovery disc now?",
+            "after_response": True,
+        },
+    ],
+    "Stop pre-loading trialware that expires after 60 days": [
+        {
+            "by": "customer",
+            "body": "My father's new desktop showed eleven pop-ups on its first boot. I spent the "
+            "evening removing things, and he asked me whether he'd bought a bad computer.",
+        },
+        {
+            "by": "alice",
+            "body": "This overlaps with *Offer a clean install option*, which is already planned. "
+            "Votes might count for more there.",
+            "reply": {
+                "by": "op",
+                "body": "Not quite: that one is an opt-out box at order time; this one is about "
+                "the expiring trials everyone else still gets by default.",
+            },
+        },
+        {
+            "by": "customer",
+            "body": "If the partners pay enough to lower the price, tell us by how much. I'd "
+            "probably pay it to be rid of them.",
+        },
+    ],
+    "BIOS updates that don't need Windows": [
+        {
+            "by": "customer",
+            "body": "I had to borrow a Windows disc from a friend to flash a BIOS update that "
+            "fixed a fan bug. On a machine I run Debian on.",
+        },
+        {
+            "by": "bob",
+            "body": _md(
+                """
+                What works today, if you're stuck (unsupported, and a bit scary):
+
+                1. make a [FreeDOS](http://www.freedos.org/) boot disk
+                2. copy the update's `.exe` onto it
+                3. run it from the FreeDOS prompt
+
+                A proper bootable image would be much better.
+                """
+            ),
+            "reply": {
+                "by": "customer",
+                "body": "Careful with that on notebooks: always flash on mains power with the "
+                "battery in. A friend's machine never woke up again.",
+            },
+        },
+        {
+            "by": "customer",
+            "body": "A FreeDOS image is great news. Please publish a checksum next to each "
+            "download too.",
+            "after_response": True,
+        },
+    ],
+    "When you decline an idea, explain why": [
+        {
+            "by": "customer",
+            "body": "The Firefox idea went to declined and it took a week to get a reason. I can "
+            "take a no; the silence is what makes it feel like nobody reads this.",
+        },
+        {
+            "by": "mo",
+            "body": "Moderator here: if you find a declined idea with no reason, flag it and "
+            "we'll chase the product team for one.",
+        },
+        {
+            "by": "pat",
+            "body": "Thanks for pushing on this. The rule is in the software now: no reason, no "
+            "decline.",
+            "after_response": True,
+            "reply": {"by": "op", "body": "That's the right fix. Thank you."},
+        },
+        {
+            "by": "customer",
+            "body": 'Good, but "not this year" is still a non-answer. A reason should say what '
+            "would have to change for a yes.",
+            "after_response": True,
+        },
+    ],
+    "Design a notebook for Linux from the ground up": [
+        {
+            "by": "customer",
+            "body": "Intel graphics is the right call. Slower than the others, but it just works, "
+            "and on a Linux machine that matters more.",
+        },
+        {
+            "by": "bob",
+            "body": "Please leave the penguin off. Some of us have to sell this machine to an IT "
+            "department.",
+            "reply": {"by": "alice", "body": "A penguin would make me buy two, though."},
+        },
+        {
+            "by": "customer",
+            "body": "Thirteen inches is perfect. Please don't make the screen glossy.",
+            "after_response": True,
+        },
+    ],
+    "Tell us which Wi-Fi chipset is inside before we buy": [
+        {
+            "by": "customer",
+            "body": "This would save so much time. I returned a notebook last year because its "
+            "wireless card only worked through ndiswrapper and a Windows driver.",
+        },
+        {
+            "by": "bob",
+            "body": "The sound chip too: two notebooks with the same model name had different "
+            "codecs depending on the month they were built.",
+            "reply": {
+                "by": "op",
+                "body": 'Exactly why I posted this. Even "ships with one of these two" beats '
+                "nothing.",
+            },
+        },
+        {
+            "by": "customer",
+            "body": "Plenty of shops list the chipset for desktop motherboards. One line in the "
+            "configurator isn't much to ask.",
+        },
+    ],
+    "Backlit keyboards on all notebooks": [
+        {
+            "by": "customer",
+            "body": "Please make it easy to switch off. On a night flight a bright keyboard "
+            "bothers the neighbours as much as a reading light.",
+        },
+        {
+            "by": "customer",
+            "body": "Ordered it on a budget model: worth every penny. Fn and the right arrow is an "
+            "odd choice, but you get used to it.",
+            "after_response": True,
+            "reply": {
+                "by": "bob",
+                "body": "It works under Linux too, since the firmware handles the key. Nice touch.",
+            },
+        },
+    ],
+    "Cheaper RAM upgrades for notebooks": [
+        {
+            "by": "customer",
+            "body": "Just checked: the step from 1 GB to 2 GB costs three times the same module "
+            "in a shop. That's not a service charge, it's a markup.",
+        },
+        {
+            "by": "bob",
+            "body": "To be fair, the configurator price includes the warranty on the part and the "
+            "testing. Still too much, but not quite the same thing as a shop module.",
+            "reply": {
+                "by": "customer",
+                "body": "The testing argument would convince me more if the price fell when "
+                "memory prices did.",
+            },
+        },
+        {
+            "by": "alice",
+            "body": "At least put a leaflet in the box showing how to open the memory door. Most "
+            "people don't know it's two screws.",
+        },
+    ],
+    "No more plastic wrap: use less packaging": [
+        {
+            "by": "customer",
+            "body": "Four desktops came as four boxes, each with a keyboard box and a mouse box "
+            "inside. Twelve boxes for four computers.",
+        },
+        {
+            "by": "customer",
+            "body": "Moulded pulp instead of foam, please: it's what egg boxes are made of, and it "
+            "protects just as well.",
+        },
+        {
+            "by": "mo",
+            "body": "Moderator note: two similar ideas about foam inserts are marked as "
+            "duplicates of this one, so please vote here.",
+        },
+    ],
+    "Stop forcing a paid antivirus subscription into every build": [
+        {
+            "by": "customer",
+            "body": "The uninstaller is a separate download you have to hunt for on the vendor's "
+            "site. That tells you how optional it really is.",
+        },
+        {
+            "by": "customer",
+            "body": "Most people whose computers I fix have no antivirus at all. A pre-installed "
+            "paid one is better than nothing for them.",
+            "reply": {
+                "by": "alice",
+                "body": "Then offer a free one in the same spot, as the idea says. Nobody is "
+                "asking for no protection.",
+            },
+        },
+        {
+            "by": "bob",
+            "body": "A line item with a credit would be perfect. Two months: we'll hold you to it.",
+            "after_response": True,
+        },
+    ],
+    "Make Firefox the default browser on new machines": [
+        {
+            "by": "customer",
+            "body": "I wouldn't want any browser forced on people. Ask on first boot instead: "
+            "a screen with the choices and a line about each.",
+        },
+        {
+            "by": "customer",
+            "body": "Declining is fair. Anyone who wants Firefox can install it in two minutes, "
+            "and the phone support scripts have to match what's on the machine.",
+            "after_response": True,
+        },
+        {
+            "by": "alice",
+            "body": "Thank you for saying why. I disagree, but at least I know where this stands.",
+            "after_response": True,
+            "reply": {
+                "by": "pat",
+                "body": "Thanks, Alice. The first-boot choice screen suggested above is worth "
+                "an idea of its own; post it and we'll review it.",
+            },
+        },
+    ],
 }
 
 # Pools for generated ideas: per category, title templates with {slots}, and sentences.

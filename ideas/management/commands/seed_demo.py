@@ -1,22 +1,26 @@
 """Load a demo board that reads like a real one: categories, the demo cast, customers, ideas
-and votes spread over months. The same --seed gives the same board; big sizes load in bulk."""
+and votes spread over months; the hand-written ideas also get tags, their status history with
+official responses, and discussions. The same --seed gives the same board; big sizes load in
+bulk."""
 
 import io
 import random
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.utils.text import slugify
 
 from accounts.models import MODERATORS, PRODUCT_MANAGERS, User
+from comments.models import Comment
 from ideas import demo_data
 from ideas.markdown import render_markdown
-from ideas.models import Category, Idea, IdeaSearch, Status
+from ideas.models import Category, Idea, IdeaSearch, Status, StatusChange, Tag
 from ideas.search import search_documents_refresh
 from votes.models import Vote
 from votes.services import rankings_rebuild
@@ -45,6 +49,18 @@ GENERATED_STATUSES = {
     Status.ARCHIVED: 1,
 }
 
+# The steps a hand-written idea took from "new" to its status; its response comes with the last.
+STATUS_PATHS = {
+    Status.UNDER_REVIEW: [Status.UNDER_REVIEW],
+    Status.PLANNED: [Status.UNDER_REVIEW, Status.PLANNED],
+    Status.IN_PROGRESS: [Status.UNDER_REVIEW, Status.PLANNED, Status.IN_PROGRESS],
+    Status.IMPLEMENTED: [Status.UNDER_REVIEW, Status.PLANNED, Status.IMPLEMENTED],
+    Status.DECLINED: [Status.UNDER_REVIEW, Status.DECLINED],
+    Status.DUPLICATE: [Status.DUPLICATE],
+    Status.ARCHIVED: [Status.ARCHIVED],
+}
+RESPONDER = "pat"  # the demo product manager
+
 
 @dataclass
 class Person:
@@ -53,6 +69,22 @@ class Person:
     last_name: str
     joined: int  # epoch seconds
     activity: float  # relative weight as author and voter
+
+
+@dataclass
+class PlannedChange:
+    old_status: str
+    new_status: str
+    response: str
+    created: int  # epoch seconds
+
+
+@dataclass
+class PlannedComment:
+    author: str  # username
+    body: str
+    created: int  # epoch seconds
+    replies: list["PlannedComment"] = field(default_factory=list)
 
 
 @dataclass
@@ -66,6 +98,15 @@ class PlannedIdea:
     popularity: float
     hot: bool
     demote_rate: float
+    # Only the hand-written ideas have these; DemoPlan.stories() fills the last two.
+    tags: list[str] = field(default_factory=list)
+    history: list[PlannedChange] = field(default_factory=list)
+    comments: list[PlannedComment] = field(default_factory=list)
+
+    @property
+    def last_response(self) -> PlannedChange | None:
+        """The step whose response the idea shows, as idea_status_set leaves it."""
+        return next((c for c in reversed(self.history) if c.response), None)
 
 
 class DemoPlan:
@@ -74,6 +115,8 @@ class DemoPlan:
 
     def __init__(self, *, seed: int, now: int):
         self.rng = random.Random(seed)
+        # Histories and discussions draw from their own stream, so they leave votes unchanged.
+        self.story_rng = random.Random(f"{seed}/stories")
         self.now = now
         self.launch = now - BOARD_AGE
         self._html_cache: dict[str, str] = {}
@@ -137,6 +180,7 @@ class DemoPlan:
                     popularity=spec["popularity"],
                     hot=spec.get("hot", False),
                     demote_rate=spec.get("demote_rate", 0.12),
+                    tags=spec["tags"],
                 )
             )
         categories = sorted(demo_data.TEMPLATES)
@@ -170,6 +214,81 @@ class DemoPlan:
                 )
             )
         return planned
+
+    def stories(self, ideas: list[PlannedIdea], customers: list[Person]) -> None:
+        """Give the hand-written ideas their status history and discussion."""
+        for idea, spec in zip(ideas, demo_data.IDEAS, strict=False):
+            idea.history = self._history(idea, spec.get("response", ""))
+            discussion = demo_data.DISCUSSIONS.get(idea.title, [])
+            idea.comments = self._discussion(idea, discussion, customers)
+
+    def _history(self, idea: PlannedIdea, response: str) -> list[PlannedChange]:
+        steps = STATUS_PATHS.get(idea.status, [])
+        # Product managers answer once an idea has gathered votes, leaving time for comments.
+        span = self.now - HOUR - idea.created
+        times = sorted(idea.created + int(span * self.story_rng.uniform(0.1, 0.8)) for _ in steps)
+        history, old = [], Status.NEW
+        for n, (new, created) in enumerate(zip(steps, times, strict=True)):
+            last = n == len(steps) - 1
+            history.append(PlannedChange(old, new, response if last else "", created))
+            old = new
+        return history
+
+    def _discussion(
+        self, idea: PlannedIdea, specs: list[dict], customers: list[Person]
+    ) -> list[PlannedComment]:
+        rng = self.story_rng
+        decided = idea.history[-1].created if idea.history else None
+        taken = {idea.author}
+        comments = []
+        for after in (False, True):
+            group = [s for s in specs if bool(s.get("after_response") and decided) == after]
+            start, end = (
+                (decided, self.now - HOUR) if after else (idea.created, decided or self.now - HOUR)
+            )
+            # Talk is busiest just after an idea is posted and just after it is answered.
+            times = sorted(start + int((end - start) * rng.uniform(0.1, 0.97) ** 2) for _ in group)
+            for spec, created in zip(group, times, strict=True):
+                comment = PlannedComment(
+                    self._commenter(spec["by"], idea, created, taken, customers),
+                    spec["body"],
+                    created,
+                )
+                if reply := spec.get("reply"):
+                    replied = created + int((end - created) * rng.uniform(0.05, 0.5)) + 60
+                    author = self._commenter(
+                        reply["by"], idea, replied, taken, customers, replying_to=comment.author
+                    )
+                    comment.replies.append(PlannedComment(author, reply["body"], replied))
+                comments.append(comment)
+        return comments
+
+    def _commenter(
+        self,
+        who: str,
+        idea: PlannedIdea,
+        at: int,
+        taken: set[str],
+        customers: list[Person],
+        *,
+        replying_to: str | None = None,
+    ) -> str:
+        """The username behind a discussion's "by": a demo login, the idea's author ("op") or a
+        customer who had joined by then and hasn't spoken yet in this discussion. Nobody
+        replies to themselves."""
+        if who != "customer":
+            username = idea.author if who == "op" else who
+            if username != replying_to:  # else "op" wrote the comment: a customer answers
+                taken.add(username)
+                return username
+        for _ in range(50 if customers else 0):
+            person = self.story_rng.choice(customers)
+            if person.joined < at and person.username not in taken | {replying_to}:
+                taken.add(person.username)
+                return person.username
+        # Too few customers: the cast speak up, again if they must.
+        spare = [n for n in demo_data.NAMED_VOTERS if n != replying_to]
+        return next((n for n in spare if n not in taken), spare[0])
 
     def _author(self, authors: list[Person], cum: list[float], *, before: int) -> str:
         for _ in range(50):
@@ -346,7 +465,9 @@ class Command(BaseCommand):
             categories = self._categories()
             user_ids = self._users(named, customers)
             planned = plan.ideas(ideas, voters)
+            plan.stories(planned, customers)
             idea_ids = self._ideas(plan, planned, categories, user_ids)
+            comment_count = self._stories(plan, planned, idea_ids, user_ids)
             voter_ids = [user_ids[v.username] for v in voters]
             vote_count = self._votes(plan.votes(planned, voters, votes), votes, voter_ids, idea_ids)
             rankings_rebuild()
@@ -363,7 +484,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo data loaded in {seconds:.1f}s: {len(categories)} categories, "
-                    f"{User.objects.count()} users, {len(idea_ids)} ideas, {vote_count} votes."
+                    f"{User.objects.count()} users, {len(idea_ids)} ideas, {vote_count} votes, "
+                    f"{comment_count} comments."
                 )
             )
             self.stdout.write(f"Log in with password {demo_data.DEMO_PASSWORD!r} as: {_cast()}.")
@@ -419,6 +541,7 @@ class Command(BaseCommand):
                         category=categories[p.category],
                         status=p.status,
                         created_at=_as_datetime(p.created),
+                        **_response_fields(plan, p, user_ids),
                     )
                     for p in batch
                 ]
@@ -426,6 +549,60 @@ class Command(BaseCommand):
             progress.update(start + len(batch))
         # The board was empty, so ids ascend in plan order.
         return list(Idea.objects.order_by("id").values_list("id", flat=True))
+
+    def _stories(
+        self,
+        plan: DemoPlan,
+        planned: list[PlannedIdea],
+        idea_ids: list[int],
+        user_ids: dict[str, int],
+    ) -> int:
+        """Tags, status histories and discussions of the hand-written ideas, each in bulk.
+        Returns the number of comments."""
+        told = list(zip(idea_ids, planned, strict=True))
+        slugs = {slugify(name): name for _, p in told for name in p.tags}
+        # Tags outlive ideas (a board cleared by hand keeps them): reuse what is there.
+        Tag.objects.bulk_create(
+            [Tag(name=name, slug=slug) for slug, name in sorted(slugs.items())],
+            ignore_conflicts=True,
+        )
+        tag_ids = dict(Tag.objects.filter(slug__in=slugs).values_list("slug", "id"))
+        IdeaTag = Idea.tags.through
+        IdeaTag.objects.bulk_create(
+            [
+                IdeaTag(idea_id=idea_id, tag_id=tag_ids[slugify(name)])
+                for idea_id, p in told
+                for name in p.tags
+            ]
+        )
+        StatusChange.objects.bulk_create(
+            [
+                StatusChange(
+                    idea_id=idea_id,
+                    actor_id=user_ids[RESPONDER],
+                    old_status=change.old_status,
+                    new_status=change.new_status,
+                    response=change.response,
+                    response_html=plan.html(change.response) if change.response else "",
+                    created_at=_as_datetime(change.created),
+                )
+                for idea_id, p in told
+                for change in p.history
+            ]
+        )
+        # Top-level comments first: their new ids are the replies' parents.
+        threads = [(idea_id, c) for idea_id, p in told for c in p.comments]
+        parents = Comment.objects.bulk_create(
+            [_comment(idea_id, c, user_ids) for idea_id, c in threads]
+        )
+        replies = Comment.objects.bulk_create(
+            [
+                _comment(idea_id, reply, user_ids, parent=parent)
+                for (idea_id, c), parent in zip(threads, parents, strict=True)
+                for reply in c.replies
+            ]
+        )
+        return len(parents) + len(replies)
 
     def _votes(
         self,
@@ -471,6 +648,32 @@ def _copy_votes(chunk, voter_ids: list[int], idea_ids: list[int]) -> None:
     sql = f"COPY {table} (voter_id, idea_id, value, created_at) FROM STDIN"
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(sql, buffer)  # psycopg2's raw cursor
+
+
+def _response_fields(plan: DemoPlan, idea: PlannedIdea, user_ids: dict[str, int]) -> dict:
+    """The idea's official response as idea_status_set leaves it: the latest one given."""
+    change = idea.last_response
+    if change is None:
+        return {}
+    return {
+        "response": change.response,
+        "response_html": plan.html(change.response),
+        "responded_at": _as_datetime(change.created),
+        "responded_by_id": user_ids[RESPONDER],
+    }
+
+
+def _comment(
+    idea_id: int, comment: PlannedComment, user_ids: dict[str, int], parent: Comment | None = None
+) -> Comment:
+    return Comment(
+        idea_id=idea_id,
+        author_id=user_ids[comment.author],
+        parent=parent,
+        body=comment.body,
+        body_html=render_markdown(comment.body),
+        created_at=_as_datetime(comment.created),
+    )
 
 
 def _user_fields(person: Person, password: str) -> dict:
