@@ -1,4 +1,7 @@
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ideas.models import SORTS, TITLE_MAX_LENGTH, Category, Status
 from ideas.services import MAX_TAGS
@@ -7,9 +10,9 @@ DESCRIPTION_MAX_LENGTH = 10_000
 RESPONSE_MAX_LENGTH = 10_000
 # The member-only list filters: their own ideas, ideas they voted on, ideas they follow.
 SHOW_CHOICES = [
-    ("mine", "My ideas"),
-    ("voted", "Ideas I voted on"),
-    ("following", "Ideas I follow"),
+    ("mine", gettext_lazy("My ideas")),
+    ("voted", gettext_lazy("Ideas I voted on")),
+    ("following", gettext_lazy("Ideas I follow")),
 ]
 
 
@@ -22,41 +25,54 @@ class TagsField(forms.CharField):
 
     def validate(self, value) -> None:
         if len(value) > MAX_TAGS:
-            raise forms.ValidationError(f"Use at most {MAX_TAGS} tags.")
+            raise forms.ValidationError(_("Use at most %(max)s tags.") % {"max": MAX_TAGS})
         for name in value:
             if len(name) > 40:
-                raise forms.ValidationError(f"“{name[:40]}…” is too long: 40 characters at most.")
+                raise forms.ValidationError(
+                    _("“%(name)s…” is too long: 40 characters at most.") % {"name": name[:40]}
+                )
 
 
 class IdeaForm(forms.Form):
     title = forms.CharField(
-        label="Title",
+        label=gettext_lazy("Title"),
         max_length=TITLE_MAX_LENGTH,
-        help_text=f"One sentence, at most {TITLE_MAX_LENGTH} characters.",
-        error_messages={"required": "Give your idea a title."},
+        help_text=format_lazy(
+            gettext_lazy("One sentence, at most {max} characters."), max=TITLE_MAX_LENGTH
+        ),
+        error_messages={"required": gettext_lazy("Give your idea a title.")},
     )
     description = forms.CharField(
-        label="Description",
+        label=gettext_lazy("Description"),
         max_length=DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="What should we build, and what problem would it solve? Markdown works.",
-        error_messages={"required": "Describe your idea: what it is and why it matters."},
+        help_text=gettext_lazy(
+            "What should we build, and what problem would it solve? Markdown works."
+        ),
+        error_messages={
+            "required": gettext_lazy("Describe your idea: what it is and why it matters.")
+        },
     )
     category = forms.ModelChoiceField(
-        label="Category",
+        label=gettext_lazy("Category"),
         queryset=Category.objects.all(),
         to_field_name="slug",
-        empty_label="Choose a category",
+        empty_label=gettext_lazy("Choose a category"),
         error_messages={
-            "required": "Choose the category that fits best.",
-            "invalid_choice": "That category does not exist. Choose one from the list.",
+            "required": gettext_lazy("Choose the category that fits best."),
+            "invalid_choice": gettext_lazy(
+                "That category does not exist. Choose one from the list."
+            ),
         },
     )
     tags = TagsField(
-        label="Tags",
+        label=gettext_lazy("Tags"),
         required=False,
         max_length=300,
-        help_text=f"Optional: up to {MAX_TAGS} words, separated by commas (battery, mobile).",
+        help_text=format_lazy(
+            gettext_lazy("Optional: up to {max} words, separated by commas (battery, mobile)."),
+            max=MAX_TAGS,
+        ),
     )
 
 
@@ -79,18 +95,20 @@ class IdeaFilterForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label="Status", choices=Status.choices)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=Status.choices)
     response = forms.CharField(
-        label="Official response",
+        label=gettext_lazy("Official response"),
         required=False,
         max_length=RESPONSE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Markdown. Shown prominently on the idea page; followers are notified. "
-        "Declining needs one.",
+        help_text=gettext_lazy(
+            "Markdown. Shown prominently on the idea page; followers are notified. "
+            "Declining needs one."
+        ),
     )
 
     def clean(self):
         data = super().clean()
         if data.get("status") == Status.DECLINED and not (data.get("response") or "").strip():
-            self.add_error("response", "Say why the idea is declined: customers asked for that.")
+            self.add_error("response", _("Say why the idea is declined: customers asked for that."))
         return data

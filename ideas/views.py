@@ -3,6 +3,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ideas import search
@@ -20,7 +22,12 @@ from ideas.services import (
 from votes.selectors import rank_explanation, vote_history
 
 PAGE_SIZE = 20
-SORT_LABELS = {"popular": "Popular", "top": "Top", "new": "New", "trending": "Trending"}
+SORT_LABELS = {
+    "popular": gettext_lazy("Popular"),
+    "top": gettext_lazy("Top"),
+    "new": gettext_lazy("New"),
+    "trending": gettext_lazy("Trending"),
+}
 
 
 @require_GET
@@ -129,7 +136,7 @@ def idea_new(request):
     form = IdeaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         idea = idea_create(author=request.user, **form.cleaned_data)
-        messages.success(request, "Thanks! Your idea is on the board.")
+        messages.success(request, _("Thanks! Your idea is on the board."))
         return redirect(idea)
     return render(
         request, "ideas/idea_form.html", {"form": form}, status=400 if form.errors else 200
@@ -149,7 +156,9 @@ def idea_similar(request):
 def idea_edit(request, pk: int):
     idea = _visible_idea(pk)
     if not idea_is_editable(idea, request.user):
-        raise PermissionDenied("Only the author can edit an idea, until someone else votes on it.")
+        raise PermissionDenied(
+            _("Only the author can edit an idea, until someone else votes on it.")
+        )
     initial = {
         "title": idea.title,
         "description": idea.description,
@@ -163,7 +172,7 @@ def idea_edit(request, pk: int):
         except PermissionDenied as error:
             messages.error(request, str(error))
             return redirect(idea)
-        messages.success(request, "Your idea is updated.")
+        messages.success(request, _("Your idea is updated."))
         return redirect(idea)
     return render(
         request,
@@ -178,7 +187,9 @@ def idea_edit(request, pk: int):
 def idea_withdraw_view(request, pk: int):
     idea = _visible_idea(pk)
     idea_withdraw(idea=idea, user=request.user)
-    messages.success(request, f"“{idea.title}” is withdrawn: nobody sees it any more.")
+    messages.success(
+        request, _("“%(title)s” is withdrawn: nobody sees it any more.") % {"title": idea.title}
+    )
     return redirect("idea-list")
 
 
@@ -186,7 +197,7 @@ def idea_withdraw_view(request, pk: int):
 @require_POST
 def idea_status(request, pk: int):
     if not getattr(request.user, "is_product_manager", False):
-        raise PermissionDenied("Only product managers change an idea's status.")
+        raise PermissionDenied(_("Only product managers change an idea's status."))
     idea = _visible_idea(pk)
     form = StatusForm(request.POST)
     if form.is_valid():
@@ -196,6 +207,7 @@ def idea_status(request, pk: int):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, f"Status set to {Status(form.cleaned_data['status']).label}.")
+            label = Status(form.cleaned_data["status"]).label
+            messages.success(request, _("Status set to %(status)s.") % {"status": label})
             return redirect(idea)
     return render(request, "ideas/status_form_page.html", {"idea": idea, "form": form}, status=400)

@@ -1,5 +1,8 @@
+from html import unescape
+
 from django import template
 from django.template.loader import render_to_string
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from ideas.search import highlights
@@ -51,3 +54,10 @@ def vote_chart(weeks) -> str:
 def search_highlights(idea, text: str):
     """(title, snippet) with the matches of the search text marked."""
     return highlights(idea, text)
+
+
+@register.filter
+def plain_text(html: str) -> str:
+    """Rendered (sanitised) Markdown as plain text, for excerpts: tags stripped, entities read
+    back, so the template escapes it exactly once."""
+    return unescape(strip_tags(html or ""))

@@ -37,13 +37,20 @@ def test_profile_shows_ideas_newest_first_points_and_join_date(client, alice):
 def test_profile_lists_recent_comments_on_visible_ideas_with_links(client, alice):
     visible, withdrawn = IdeaFactory(title="Open idea"), IdeaFactory(withdrawn_at=timezone.now())
     now = timezone.now()
-    shown = Comment.objects.create(idea=visible, author=alice, body="Shown comment", created_at=now)
+    shown = Comment.objects.create(
+        idea=visible,
+        author=alice,
+        body="**Shown** comment & more",
+        body_html="<p><strong>Shown</strong> comment &amp; more</p>",
+        created_at=now,
+    )
     Comment.objects.create(
         idea=visible, author=alice, body="Deleted comment", created_at=now, deleted_at=now
     )
     Comment.objects.create(idea=withdrawn, author=alice, body="Hidden comment", created_at=now)
     html = client.get(reverse("profile", args=["alice"])).content.decode()
-    assert "Shown comment" in html
+    # The excerpt is the rendered text: no Markdown, no tags, escaped exactly once.
+    assert "Shown comment &amp; more" in html
     assert f'href="{visible.get_absolute_url()}#comment-{shown.pk}"' in html
     assert "Deleted comment" not in html and "Hidden comment" not in html
 
