@@ -25,9 +25,19 @@ class User(AbstractUser):
     # A deleted account keeps its row (its ideas, comments and votes stay, under "deleted
     # user"); its name, email and password are wiped.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The current ban, if any (moderation.Ban keeps the history). Here on the row that every
+    # request loads anyway, so checking it costs no query.
+    banned_until = models.DateTimeField(null=True, blank=True)
+    ban_reason = models.CharField(max_length=300, blank=True)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+
+    @property
+    def is_banned(self) -> bool:
+        from django.utils import timezone
+
+        return self.banned_until is not None and self.banned_until > timezone.now()
 
     @property
     def display_name(self) -> str:
@@ -52,3 +62,16 @@ class User(AbstractUser):
     @property
     def is_moderator(self) -> bool:
         return self._in_group(MODERATORS)
+
+
+class LoginThrottle(models.Model):
+    """Failed log-ins per username, in the database so the lockout holds with Redis down.
+    accounts.lockout reads and writes it."""
+
+    username = models.CharField(max_length=150, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.failures} failures"

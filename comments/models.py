@@ -27,6 +27,9 @@ class Comment(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     # Deleted by its author: the row stays so replies keep their place ("comment deleted").
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Moderation, as on ideas: hidden by a moderator or by flags, or held for review.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True)
 
     objects = CommentQuerySet.as_manager()
 

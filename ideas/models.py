@@ -64,8 +64,8 @@ class IdeaQuerySet(models.QuerySet):
         return self.order_by(*SORTS[sort])
 
     def visible(self) -> "IdeaQuerySet":
-        """What visitors and members see: not withdrawn by its author."""
-        return self.filter(withdrawn_at__isnull=True)
+        """What visitors and members see: not withdrawn, hidden or held for review."""
+        return self.filter(withdrawn_at__isnull=True, hidden_at__isnull=True, held_at__isnull=True)
 
     def open(self) -> "IdeaQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
@@ -111,6 +111,10 @@ class Idea(models.Model):
     )
     # Withdrawn by its author: kept (with its votes), shown to nobody.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # Moderation: hidden by a moderator (or by enough flags), or held for review before it is
+    # shown (a new account's first post, or a spam rule). Moderators still see both.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
     # Denormalised from the votes table; votes.services keeps them exact, the reconcile job

@@ -294,6 +294,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=17, hour=3),
         "options": {"expires": 3600},
     },
+    # Every 5 minutes: quarantine bursts and rings of suspicious votes (moderation.stuffing).
+    "detect-vote-stuffing": {
+        "task": "moderation.tasks.detect_vote_stuffing",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
     # Every 5 minutes: notification emails the after-commit enqueue missed (broker down).
     "email-notifications": {
         "task": "notifications.tasks.email_notifications",
@@ -317,6 +323,8 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "IdeaStorm <ideastorm@localhost>")
+# Behind a proxy that sets X-Forwarded-For: read the client's network from it (votes.network).
+IDEASTORM_TRUST_X_FORWARDED_FOR = env_bool("IDEASTORM_TRUST_X_FORWARDED_FOR", False)
 # Links in emails and feeds start with this.
 IDEASTORM_SITE_URL = os.environ.get("IDEASTORM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

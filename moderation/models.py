@@ -63,3 +63,121 @@ class Flag(models.Model):
     @property
     def target_label(self) -> str:
         return f"idea {self.idea_id}" if self.idea_id else f"comment {self.comment_id}"
+
+
+class Ban(models.Model):
+    """One ban, kept for the record; the user row carries the current one (banned_until)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bans"
+    )
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=300)
+    # None: until a moderator lifts it.
+    until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"ban of {self.user_id}"
+
+
+class AuditEntry(models.Model):
+    """Who did what to what, when, why, and the state before and after. Written only by
+    moderation.audit.audit_record; never changed (on PostgreSQL a trigger refuses UPDATE and
+    DELETE)."""
+
+    # No database constraint: removing a user must not rewrite the log (the trigger would
+    # refuse); actor_name keeps who it was.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=40)
+    target_type = models.CharField(max_length=20)
+    target_id = models.BigIntegerField(null=True)
+    target_label = models.CharField(max_length=200, blank=True)
+    reason = models.TextField(blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["-created_at"], name="audit_time_idx"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type} {self.target_id}"
+
+
+class SpamRule(models.Model):
+    """Set by admins: content containing a blocked word or linking to a blocked domain is held
+    for review whatever the hold setting."""
+
+    class Kind(models.TextChoices):
+        WORD = "word", "Blocked word"
+        DOMAIN = "domain", "Blocked domain"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="spamrule_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+
+class StuffingCase(models.Model):
+    """A group of votes the stuffing job found suspicious. Its votes are quarantined (kept,
+    counted in no score) until a moderator confirms (they stay out) or releases (they count
+    again)."""
+
+    class Rule(models.TextChoices):
+        BURST = "burst", "Burst of votes from new accounts on one network"
+        RING = "ring", "Accounts on one network voting on the same ideas within minutes"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Waiting for a moderator"
+        CONFIRMED = "confirmed", "Confirmed: votes stay out"
+        RELEASED = "released", "Released: votes count again"
+
+    rule = models.CharField(max_length=10, choices=Rule.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    network = models.CharField(max_length=64)
+    # The idea of a burst; a ring spans several (in evidence).
+    idea = models.ForeignKey("ideas.Idea", null=True, blank=True, on_delete=models.CASCADE)
+    accounts = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+    evidence = models.JSONField(default=dict)
+    # The job's key for this finding, so running it twice never opens the case twice.
+    fingerprint = models.CharField(max_length=64, unique=True)
+    detected_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-detected_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()} ({self.network})"

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ideas.models import Idea
+from votes.network import network_of
 from votes.services import VoteState, vote_cast, vote_withdraw
 
 
@@ -29,7 +30,10 @@ class IdeaVoteApi(APIView):
         data = VoteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         value = data.validated_data["value"]
-        return self._respond(lambda: vote_cast(voter=request.user, idea=pk, value=value))
+        network = network_of(request)
+        return self._respond(
+            lambda: vote_cast(voter=request.user, idea=pk, value=value, network=network)
+        )
 
     @extend_schema(request=None, responses=VoteOutputSerializer)
     def delete(self, request, pk: int):

@@ -18,13 +18,32 @@ class Vote(models.Model):
     )
     value = models.SmallIntegerField(choices=VALUES)
     created_at = models.DateTimeField()
+    # The voter's network (an IPv4 /24 or IPv6 /48), for the vote-stuffing job; "" if unknown.
+    network = models.CharField(max_length=64, blank=True, default="", db_default="")
+    # Set while the vote is quarantined by a stuffing case: kept, counted in no score.
+    quarantine = models.ForeignKey(
+        "moderation.StuffingCase",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="votes",
+        db_index=False,
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["voter", "idea"], name="vote_one_per_voter_idea"),
             models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_value_is_pm_one"),
         ]
-        indexes = [models.Index(fields=["idea", "created_at"], name="vote_idea_time_idx")]
+        indexes = [
+            models.Index(fields=["idea", "created_at"], name="vote_idea_time_idx"),
+            # Partial: a new vote (never quarantined) does not touch it.
+            models.Index(
+                fields=["quarantine"],
+                condition=Q(quarantine__isnull=False),
+                name="vote_quarantine_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.voter_id} {'+' if self.value > 0 else '-'} idea {self.idea_id}"

@@ -37,7 +37,9 @@ def rank_explanation(idea: Idea, *, now: dt.datetime | None = None) -> RankExpla
     return RankExplanation(
         decayed_score=epoch.decayed(idea.popular_key, now),
         half_life_days=epoch.half_life_days,
-        votes_last_7_days=idea.votes.filter(created_at__gte=now - dt.timedelta(days=7)).count(),
+        votes_last_7_days=idea.votes.filter(
+            created_at__gte=now - dt.timedelta(days=7), quarantine__isnull=True
+        ).count(),
         trend=idea.trend,
         popular_rank=_rank_in(Idea.objects.all(), idea),
         category_rank=_rank_in(in_category, idea),
@@ -60,7 +62,7 @@ def vote_history(idea: Idea, *, weeks: int = 12, now: dt.datetime | None = None)
     today = now.date()
     first = today - dt.timedelta(days=7 * weeks - 1)
     rows = (
-        idea.votes.filter(created_at__date__gte=first)
+        idea.votes.filter(created_at__date__gte=first, quarantine__isnull=True)
         .annotate(day=TruncDate("created_at"))
         .values("day")
         .annotate(promotes=Count("pk", filter=Q(value=1)), demotes=Count("pk", filter=Q(value=-1)))

@@ -175,22 +175,24 @@ def _state(idea_id: int, my_vote: int | None, counts: tuple | None = None) -> Vo
     return VoteState(score=score, promotes=promotes, demotes=demotes, my_vote=my_vote)
 
 
-def vote_cast(*, voter, idea: Idea | int, value: int) -> VoteState:
+def vote_cast(*, voter, idea: Idea | int, value: int, network: str = "") -> VoteState:
     """Promote (1) or demote (-1) an idea (or an idea's id; a missing one raises
     Idea.DoesNotExist). The same vote twice is a no-op; the other side switches. The vote
-    shows in the Popular order as soon as this returns."""
+    shows in the Popular order as soon as this returns. `network` (votes.network.network_of)
+    is kept for the vote-stuffing job. A quarantined vote may be switched or withdrawn, and
+    stays out of every count either way."""
     if value not in (Vote.PROMOTE, Vote.DEMOTE):
         raise ValueError("A vote is 1 (promote) or -1 (demote).")
     idea_id = getattr(idea, "pk", idea)
     now = timezone.now()
     if _is_postgres():
-        counts = _new_vote_in_one_statement(voter.pk, idea_id, value, now)
+        counts = _new_vote_in_one_statement(voter.pk, idea_id, value, now, network)
         if counts is not None:
             board_changed()
             return _state(idea_id, value, counts)
     with transaction.atomic():
         while True:
-            if _insert_vote(voter.pk, idea_id, value, now):
+            if _insert_vote(voter.pk, idea_id, value, now, network):
                 counts = _apply_vote_change(idea_id, None, value, now)
                 break
             existing = _locked_vote(voter, idea_id)
@@ -200,6 +202,8 @@ def vote_cast(*, voter, idea: Idea | int, value: int) -> VoteState:
                 old = Vote(value=existing.value, created_at=existing.created_at)
                 existing.value, existing.created_at = value, now
                 existing.save(update_fields=["value", "created_at"])
+                if existing.quarantine_id is not None:
+                    return _state(idea_id, value)
                 counts = _apply_vote_change(idea_id, old, value, now)
                 break
             if not Idea.objects.filter(pk=idea_id).exists():
@@ -209,25 +213,27 @@ def vote_cast(*, voter, idea: Idea | int, value: int) -> VoteState:
         return _state(idea_id, value, counts)
 
 
-def _insert_vote(voter_id: int, idea_id: int, value: int, now) -> bool:
+def _insert_vote(voter_id: int, idea_id: int, value: int, now, network: str) -> bool:
     """Insert the vote unless one exists (or the idea does not). ON CONFLICT waits for a
     concurrent insert of the same pair to commit or roll back."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO votes_vote (voter_id, idea_id, value, created_at) "
-            "SELECT %s, id, %s, %s FROM ideas_idea WHERE id = %s "
+            "INSERT INTO votes_vote (voter_id, idea_id, value, created_at, network) "
+            "SELECT %s, id, %s, %s, %s FROM ideas_idea WHERE id = %s "
             "ON CONFLICT (voter_id, idea_id) DO NOTHING RETURNING id",
-            [voter_id, value, now, idea_id],
+            [voter_id, value, now, network, idea_id],
         )
         return cursor.fetchone() is not None
 
 
-def _new_vote_in_one_statement(voter_id: int, idea_id: int, value: int, now) -> tuple | None:
+def _new_vote_in_one_statement(
+    voter_id: int, idea_id: int, value: int, now, network: str
+) -> tuple | None:
     """PostgreSQL: insert a first vote and move the idea's figures in one statement, which in
     autocommit is one round trip and one commit. Returns None when there was nothing to insert
     (a vote exists, or the idea does not) or the epoch row is missing: the caller then takes
     the general path. t0 is read by the same statement, after its lock on the votes table."""
-    params = [voter_id, value, now, idea_id, value, now, now]
+    params = [voter_id, value, now, network, idea_id, value, now, now]
     try:
         # A missing epoch row makes the key NULL, which NOT NULL refuses: nothing is written.
         savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
@@ -249,8 +255,8 @@ def _new_vote_sql(value: int) -> str:
     epoch_exists = "(SELECT 1.0 FROM votes_rankingepoch WHERE id = 1)"
     return f"""
         WITH ins AS (
-            INSERT INTO votes_vote (voter_id, idea_id, value, created_at)
-            SELECT %s, id, %s, %s FROM ideas_idea WHERE id = %s
+            INSERT INTO votes_vote (voter_id, idea_id, value, created_at, network)
+            SELECT %s, id, %s, %s, %s FROM ideas_idea WHERE id = %s
             ON CONFLICT (voter_id, idea_id) DO NOTHING
             RETURNING idea_id
         )
@@ -274,6 +280,8 @@ def vote_withdraw(*, voter, idea: Idea | int) -> VoteState:
                 raise Idea.DoesNotExist(f"No idea {idea_id}.")
             return _state(idea_id, None)
         existing.delete()
+        if existing.quarantine_id is not None:
+            return _state(idea_id, None)
         counts = _apply_vote_change(idea_id, existing, None, timezone.now())
         board_changed()
         return _state(idea_id, None, counts)
@@ -282,7 +290,7 @@ def vote_withdraw(*, voter, idea: Idea | int) -> VoteState:
 def _locked_vote(voter, idea_id: int) -> Vote | None:
     return (
         Vote.objects.select_for_update()
-        .only("value", "created_at")
+        .only("value", "created_at", "quarantine_id")
         .filter(voter=voter, idea_id=idea_id)
         .first()
     )
@@ -312,7 +320,8 @@ def _recompute_sql(where: str, join: str = "") -> str:
                        COALESCE(SUM(CASE WHEN v.value = -1 THEN 1 ELSE 0 END), 0) AS d,
                        COALESCE(SUM(v.value * {weight}), 0.0) AS k,
                        MAX(v.created_at) AS last
-                  FROM ideas_idea i LEFT JOIN votes_vote v ON v.idea_id = i.id{join}
+                  FROM ideas_idea i
+                  LEFT JOIN votes_vote v ON v.idea_id = i.id AND v.quarantine_id IS NULL{join}
                  WHERE {where}
                  GROUP BY i.id
                ) AS a
@@ -332,7 +341,8 @@ def _count_drift(where: str, params: list) -> int:
                 SELECT i.id, i.promotes, i.demotes,
                        COALESCE(SUM(CASE WHEN v.value = 1 THEN 1 ELSE 0 END), 0) AS p,
                        COALESCE(SUM(CASE WHEN v.value = -1 THEN 1 ELSE 0 END), 0) AS d
-                  FROM ideas_idea i LEFT JOIN votes_vote v ON v.idea_id = i.id
+                  FROM ideas_idea i
+                  LEFT JOIN votes_vote v ON v.idea_id = i.id AND v.quarantine_id IS NULL
                  WHERE {where}
                  GROUP BY i.id, i.promotes, i.demotes
             ) AS c WHERE c.promotes <> c.p OR c.demotes <> c.d
@@ -449,7 +459,8 @@ def trending_refresh(*, now: dt.datetime | None = None) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT idea_id, {age_days} AS age, COUNT(*) FROM votes_vote "
-            "WHERE created_at > %s AND created_at <= %s GROUP BY idea_id, age",
+            "WHERE created_at > %s AND created_at <= %s AND quarantine_id IS NULL "
+            "GROUP BY idea_id, age",
             [now, start, now],
         )
         for idea_id, age, count in cursor.fetchall():
@@ -469,3 +480,34 @@ def trending_refresh(*, now: dt.datetime | None = None) -> dict:
         if changed or zeroed:
             board_changed()
     return {"trending": len(scores), "ideas_with_recent_votes": len(counts)}
+
+
+def votes_quarantine_set(
+    *, vote_ids: list[int] | None = None, case_id: int | None, release_case: int | None = None
+) -> list[int]:
+    """Put votes in quarantine under a stuffing case (vote_ids, case_id) or let a case's votes
+    count again (release_case), and recount the ideas they touch from the votes table. Vote
+    rows are locked before idea rows, in the vote path's order, so the two never deadlock; a
+    vote in flight on one of these ideas either is in the recount or adds itself after it.
+    Returns the ids of the ideas recounted."""
+    with transaction.atomic():
+        epoch = epoch_read(lock="share")
+        votes = Vote.objects.all()
+        if release_case is not None:
+            votes = votes.filter(quarantine_id=release_case)
+        else:
+            votes = votes.filter(pk__in=vote_ids or [], quarantine__isnull=True)
+        locked = list(votes.select_for_update().order_by("pk").values_list("pk", "idea_id"))
+        if not locked:
+            return []
+        Vote.objects.filter(pk__in=[pk for pk, _ in locked]).update(quarantine_id=case_id)
+        idea_ids = sorted({idea_id for _, idea_id in locked})
+        where = f"i.id IN ({', '.join(['%s'] * len(idea_ids))})"
+        lock = " FOR UPDATE" if _is_postgres() else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT i.id FROM ideas_idea i WHERE {where} ORDER BY i.id{lock}", idea_ids
+            )
+            cursor.execute(_recompute_sql(where), [epoch.t0, epoch.half_life_seconds, *idea_ids])
+        board_changed()
+    return idea_ids

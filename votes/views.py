@@ -7,11 +7,13 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonRespo
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from ideas.models import Idea
 from votes.models import JobRun
+from votes.network import network_of
 from votes.services import vote_cast, vote_withdraw
 from votes.tasks import RECONCILE_JOB
 
@@ -39,14 +41,14 @@ def vote(request, pk: int):
         return redirect_to_login(back)
     value = VOTE_CHOICES.get(request.POST.get("value", ""))
     if value is None:
-        return HttpResponseBadRequest("A vote is 1 (promote), -1 (demote) or 0 (withdraw).")
+        return HttpResponseBadRequest(_("A vote is 1 (promote), -1 (demote) or 0 (withdraw)."))
     try:
         if value:
-            vote_cast(voter=request.user, idea=idea, value=value)
+            vote_cast(voter=request.user, idea=idea, value=value, network=network_of(request))
         else:
             vote_withdraw(voter=request.user, idea=idea)
     except Idea.DoesNotExist:
-        raise Http404("No such idea.") from None
+        raise Http404(_("No such idea.")) from None
     if request.htmx:
         idea = Idea.objects.with_viewer_vote(request.user).get(pk=pk)
         return render(request, "votes/vote_response.html", {"idea": idea, "next_url": back})
