@@ -20,13 +20,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 BENCH_VOTERS = 200
 LATENCY_SAMPLES = 300
+SEARCH_SAMPLES = 50
 
 
 def log(message: str) -> None:
@@ -152,6 +153,14 @@ def measure_pages() -> dict:
         popular_page_50.append(latency(visitor, "/ideas/?sort=popular&page=50"))
     with override_settings(IDEAS_PAGE_CACHE=False):
         uncached = [latency(visitor, "/ideas/?sort=popular") for _ in range(LATENCY_SAMPLES)]
+    # The customer pages that search: fewer samples, they are not on a target.
+    sample_ideas = list(Idea.objects.order_by("-score").values_list("pk", "title")[:SEARCH_SAMPLES])
+    idea_page = [latency(member, f"/ideas/{pk}/") for pk, _ in sample_ideas]
+    similar = [latency(member, f"/ideas/similar/?title={quote(t)}") for _, t in sample_ideas]
+    search = [
+        latency(member, f"/ideas/?q={quote(word)}")
+        for word in ("battery", "linux", "keyboard", "screen", "warranty") * (SEARCH_SAMPLES // 5)
+    ]
 
     def queries(client, path):
         with CaptureQueriesContext(connection) as captured:
@@ -170,9 +179,13 @@ def measure_pages() -> dict:
     alice = User.objects.get(username="alice")
     some_category = Idea.objects.values_list("category_id", flat=True).first()
     plans = {
-        "visitor": Idea.objects.for_list().with_viewer_vote(Anonymous()).ranked("popular"),
-        "member": Idea.objects.for_list().with_viewer_vote(alice).ranked("popular"),
-        "category": Idea.objects.for_list()
+        "visitor": Idea.objects.visible()
+        .for_list()
+        .with_viewer_vote(Anonymous())
+        .ranked("popular"),
+        "member": Idea.objects.visible().for_list().with_viewer_vote(alice).ranked("popular"),
+        "category": Idea.objects.visible()
+        .for_list()
         .with_viewer_vote(alice)
         .filter(category_id=some_category)
         .ranked("popular"),
@@ -183,6 +196,9 @@ def measure_pages() -> dict:
         "popular_member_p50_ms": round(statistics.median(popular_member), 3),
         "popular_page50_p50_ms": round(statistics.median(popular_page_50), 3),
         "popular_uncached_p50_ms": round(statistics.median(uncached), 3),
+        "idea_page_p50_ms": round(statistics.median(idea_page), 3),
+        "similar_p50_ms": round(statistics.median(similar), 3),
+        "search_p50_ms": round(statistics.median(search), 3),
         "popular_queries": uncached_queries,
         "popular_member_queries": queries(member, "/ideas/?sort=popular"),
         "popular_plan_has_sort": any(has_sort(q) for q in plans.values()),

@@ -7,10 +7,11 @@ from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 # PostgreSQL only (the SQLite fallback searches the idea's own columns): a GIN index on the
-# search document and a trigram index on the title, for similar-idea lookups.
+# search document and a GiST trigram index on the title, whose KNN order (title <-> text)
+# gives similar-idea candidates without a scan.
 POSTGRES_INDEXES = [
     "CREATE INDEX ideasearch_document_idx ON ideas_ideasearch USING gin (document)",
-    "CREATE INDEX ideasearch_title_trgm_idx ON ideas_ideasearch USING gin (title gin_trgm_ops)",
+    "CREATE INDEX ideasearch_title_trgm_idx ON ideas_ideasearch USING gist (title gist_trgm_ops)",
 ]
 
 
