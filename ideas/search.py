@@ -44,7 +44,8 @@ def search_documents_refresh(idea_ids: list[int] | None = None, *, connection=No
         )
     else:
         document = "NULL"
-    where, params = "", []
+    # SQLite needs a WHERE to tell the upsert's ON CONFLICT from a join's ON.
+    where, params = "WHERE 1 = 1", []
     if idea_ids is not None:
         if not idea_ids:
             return

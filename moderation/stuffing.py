@@ -18,11 +18,13 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.utils import timezone
 
 from moderation.audit import audit_record
 from moderation.models import StuffingCase
+from votes.models import Vote
 from votes.services import votes_quarantine_set
 
 NEW_ACCOUNT_AGE = dt.timedelta(days=3)
@@ -41,29 +43,39 @@ def _fingerprint(*parts) -> str:
     return hashlib.sha256(":".join(str(p) for p in parts).encode()).hexdigest()[:64]
 
 
+def _before(field: str, delta: dt.timedelta) -> ExpressionWrapper:
+    return ExpressionWrapper(OuterRef(field) - Value(delta), output_field=DateTimeField())
+
+
+def _recent_votes(since: dt.datetime, now: dt.datetime):
+    return Vote.objects.filter(
+        created_at__gte=since, created_at__lte=now, quarantine__isnull=True
+    ).exclude(network="")
+
+
 def _suspicious_votes(since: dt.datetime, now: dt.datetime) -> list[tuple]:
     """(vote id, voter id, idea id, network, created_at) of the votes in the window cast by
     accounts that were new or had shown no activity before."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT v.id, v.voter_id, v.idea_id, v.network, v.created_at
-              FROM votes_vote v JOIN accounts_user u ON u.id = v.voter_id
-             WHERE v.created_at >= %s AND v.created_at <= %s
-               AND v.network <> '' AND v.quarantine_id IS NULL
-               AND (u.date_joined > v.created_at - %s
-                    OR NOT (EXISTS (SELECT 1 FROM votes_vote p WHERE p.voter_id = v.voter_id
-                                       AND p.created_at < v.created_at - %s)
-                            OR EXISTS (SELECT 1 FROM ideas_idea i WHERE i.author_id = v.voter_id
-                                          AND i.created_at < v.created_at - %s)
-                            OR EXISTS (SELECT 1 FROM comments_comment c
-                                        WHERE c.author_id = v.voter_id
-                                          AND c.created_at < v.created_at - %s)))
-             ORDER BY v.idea_id, v.network, v.created_at, v.id
-            """,
-            [since, now, NEW_ACCOUNT_AGE, *[ESTABLISHED_ACTIVITY_BEFORE] * 3],
+    from comments.models import Comment
+    from ideas.models import Idea
+
+    earlier = _before("created_at", ESTABLISHED_ACTIVITY_BEFORE)
+    active_before = (
+        Exists(Vote.objects.filter(voter=OuterRef("voter"), created_at__lt=earlier))
+        | Exists(Idea.objects.filter(author=OuterRef("voter"), created_at__lt=earlier))
+        | Exists(Comment.objects.filter(author=OuterRef("voter"), created_at__lt=earlier))
+    )
+    joined_after = ExpressionWrapper(
+        F("created_at") - Value(NEW_ACCOUNT_AGE), output_field=DateTimeField()
+    )
+    votes = _recent_votes(since, now).filter(
+        Q(voter__date_joined__gt=joined_after) | ~active_before
+    )
+    return list(
+        votes.order_by("idea_id", "network", "created_at", "id").values_list(
+            "id", "voter_id", "idea_id", "network", "created_at"
         )
-        return cursor.fetchall()
+    )
 
 
 def _bursts(votes: list[tuple]) -> list[dict]:
@@ -100,25 +112,22 @@ def _bursts(votes: list[tuple]) -> list[dict]:
 
 
 def _rings(since: dt.datetime, now: dt.datetime) -> list[dict]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT a.network, a.voter_id, b.voter_id, a.idea_id, a.id, b.id
-              FROM votes_vote a
-              JOIN votes_vote b ON b.idea_id = a.idea_id AND b.network = a.network
-                              AND b.voter_id > a.voter_id
-                              AND b.created_at BETWEEN a.created_at - %s AND a.created_at + %s
-             WHERE a.created_at >= %s AND a.created_at <= %s AND a.network <> ''
-               AND a.quarantine_id IS NULL AND b.quarantine_id IS NULL
-            """,
-            [RING_GAP, RING_GAP, since, now],
-        )
-        rows = cursor.fetchall()
+    votes = _recent_votes(since, now).order_by("idea_id", "network", "created_at")
+    by_place: dict[tuple, list[tuple]] = defaultdict(list)
+    for vote in votes.values_list("id", "voter_id", "idea_id", "network", "created_at"):
+        by_place[(vote[2], vote[3])].append(vote)
     pair_ideas: dict[tuple, set[int]] = defaultdict(set)
     pair_votes: dict[tuple, set[int]] = defaultdict(set)
-    for network, a, b, idea_id, vote_a, vote_b in rows:
-        pair_ideas[(network, a, b)].add(idea_id)
-        pair_votes[(network, a, b)].update((vote_a, vote_b))
+    for (idea_id, network), rows in by_place.items():
+        for i, (vote_a, voter_a, _, _, at_a) in enumerate(rows):
+            for vote_b, voter_b, _, _, at_b in rows[i + 1 :]:
+                if at_b - at_a > RING_GAP:
+                    break
+                if voter_a == voter_b:
+                    continue
+                pair = (network, min(voter_a, voter_b), max(voter_a, voter_b))
+                pair_ideas[pair].add(idea_id)
+                pair_votes[pair].update((vote_a, vote_b))
     # Accounts linked by pairs that co-voted on enough ideas, grouped per network.
     parent: dict[tuple, tuple] = {}
 
