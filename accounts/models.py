@@ -1,9 +1,21 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Exists, OuterRef
 
 PRODUCT_MANAGERS = "Product managers"
 MODERATORS = "Moderators"
 ROLE_GROUPS = {"pm": PRODUCT_MANAGERS, "moderator": MODERATORS}
+
+
+class MemberManager(UserManager):
+    def with_roles(self):
+        """Users with their group names, in the same query: the header asks for the roles on
+        every page, and a second query per request is one too many."""
+        memberships = User.groups.through.objects.filter(user_id=OuterRef("pk"))
+        return self.annotate(
+            role_pm=Exists(memberships.filter(group__name=PRODUCT_MANAGERS)),
+            role_moderator=Exists(memberships.filter(group__name=MODERATORS)),
+        )
 
 
 class User(AbstractUser):
@@ -30,6 +42,8 @@ class User(AbstractUser):
     banned_until = models.DateTimeField(null=True, blank=True)
     ban_reason = models.CharField(max_length=300, blank=True)
 
+    objects = MemberManager()
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
 
@@ -48,8 +62,19 @@ class User(AbstractUser):
             return False
         if self.is_superuser:
             return True
-        # Cached per instance: templates ask several times per page.
+        # Cached per instance: templates ask several times per page. A user loaded by
+        # with_roles() (every request's user: accounts.lockout) already has them.
         cache = self.__dict__.setdefault("_group_names", None)
+        if cache is None and "role_pm" in self.__dict__:
+            cache = {
+                name
+                for name, has in (
+                    (PRODUCT_MANAGERS, self.role_pm),
+                    (MODERATORS, self.role_moderator),
+                )
+                if has
+            }
+            self.__dict__["_group_names"] = cache
         if cache is None:
             cache = set(self.groups.values_list("name", flat=True))
             self.__dict__["_group_names"] = cache

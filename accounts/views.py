@@ -15,6 +15,7 @@ from accounts.services import user_create, user_delete, user_password_set, user_
 from comments.models import Comment
 from ideas.models import Idea
 from ideas.pagination import page_of
+from moderation import ratelimit
 
 PROFILE_PAGE_SIZE = 20
 PROFILE_COMMENTS = 10
@@ -35,12 +36,14 @@ def signup(request):
         return redirect(_safe_next(request))
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if exceeded := ratelimit.hit("signup-ip", ratelimit.client_address(request)):
+            return ratelimit.page_response(request, exceeded)
         user = user_create(
             username=form.cleaned_data["username"],
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.lockout.LockoutModelBackend")
         return redirect(_safe_next(request))
     return render(
         request,
@@ -70,6 +73,7 @@ def profile(request, username: str):
         Comment.objects.filter(
             author=person, deleted_at__isnull=True, idea__in=Idea.objects.visible()
         )
+        .viewable_by(request.user)
         .select_related("idea")
         .order_by("-created_at", "-id")[:PROFILE_COMMENTS]
     )

@@ -11,6 +11,8 @@ from comments.serializers import CommentInputSerializer, CommentOutputSerializer
 from comments.services import comment_create
 from ideas.api import IdeaPagination
 from ideas.models import Idea
+from moderation import ratelimit
+from moderation.permissions import NotBanned
 
 
 class CommentPagination(IdeaPagination):
@@ -20,7 +22,7 @@ class CommentPagination(IdeaPagination):
 class IdeaCommentsApi(APIView):
     """An idea's comments, oldest first; a reply names its top-level comment in `parent`."""
 
-    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly, NotBanned]
 
     @extend_schema(
         parameters=[OpenApiParameter("page", int)],
@@ -28,7 +30,7 @@ class IdeaCommentsApi(APIView):
     )
     def get(self, request, pk: int):
         idea = get_object_or_404(Idea.objects.visible(), pk=pk)
-        comments = Comment.objects.filter(idea=idea).thread()
+        comments = Comment.objects.filter(idea=idea).viewable_by(request.user).thread()
         paginator = CommentPagination()
         page = paginator.paginate_queryset(comments, request, view=self)
         data = CommentOutputSerializer(page, many=True, context={"request": request}).data
@@ -39,6 +41,7 @@ class IdeaCommentsApi(APIView):
         idea = get_object_or_404(Idea.objects.visible(), pk=pk)
         data = CommentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        ratelimit.check_api(ratelimit.hit("comment", request.user.pk))
         try:
             comment = comment_create(author=request.user, idea=idea, **data.validated_data)
         except DjangoValidationError as error:

@@ -10,6 +10,16 @@ class CommentQuerySet(models.QuerySet):
         """Oldest first, with authors; comments.selectors groups replies under their parent."""
         return self.select_related("author").order_by("created_at", "id")
 
+    def viewable_by(self, user) -> "CommentQuerySet":
+        """Hidden and held comments are shown to moderators only, and a held one to its
+        author too (marked as waiting for review)."""
+        if getattr(user, "is_moderator", False):
+            return self
+        shown = models.Q(hidden_at__isnull=True, held_at__isnull=True)
+        if user is not None and user.is_authenticated:
+            shown |= models.Q(hidden_at__isnull=True, author=user)
+        return self.filter(shown)
+
 
 class Comment(models.Model):
     """A comment on an idea, or a reply to one (one level: a reply's parent is top-level)."""

@@ -17,11 +17,12 @@ class ThreadEntry:
     replies: list[Comment] = field(default_factory=list)
 
 
-def comment_thread(*, idea) -> list[ThreadEntry]:
-    """The idea's comments as a one-level thread, in one query whatever its size."""
+def comment_thread(*, idea, user=None) -> list[ThreadEntry]:
+    """The idea's comments that the user may see (Comment.objects.viewable_by; a visitor's
+    when no user) as a one-level thread, in one query whatever its size."""
     entries: dict[int, ThreadEntry] = {}
     replies: list[Comment] = []
-    for comment in Comment.objects.filter(idea=idea).thread():
+    for comment in Comment.objects.filter(idea=idea).viewable_by(user).thread():
         if comment.parent_id is None:
             entries[comment.pk] = ThreadEntry(comment)
         else:
@@ -34,7 +35,7 @@ def comment_thread(*, idea) -> list[ThreadEntry]:
 
 def thread_for_viewer(*, idea, user, now: dt.datetime | None = None) -> dict:
     """The thread, its visible comment count and which comments the viewer may change."""
-    thread = comment_thread(idea=idea)
+    thread = comment_thread(idea=idea, user=user)
     now = now or timezone.now()
     every = [c for entry in thread for c in (entry.comment, *entry.replies)]
     return {

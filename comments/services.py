@@ -9,6 +9,9 @@ from django.utils import timezone
 from comments.models import BODY_MAX_LENGTH, EDIT_WINDOW_MINUTES, Comment
 from ideas.markdown import render_markdown
 from ideas.models import Idea
+from moderation.audit import audit_record
+from moderation.bans import ensure_not_banned
+from moderation.holds import hold_reason
 from notifications.models import Notification
 from notifications.services import followers_notify
 
@@ -36,7 +39,9 @@ def comment_is_editable(comment: Comment, user, *, now: dt.datetime | None = Non
 @transaction.atomic
 def comment_create(*, author, idea: Idea, body: str, parent: Comment | None = None) -> Comment:
     """Comment on an idea, or reply to a comment. A reply to a reply joins its top-level
-    comment, so threads stay one level deep. Followers of the idea are notified."""
+    comment, so threads stay one level deep. Followers of the idea are notified, unless the
+    comment is held for review (moderation.holds): they hear of it when it is released."""
+    ensure_not_banned(author)
     body = _clean_body(body)
     # Locked like idea_withdraw locks it, so a comment never lands on a just-withdrawn idea.
     idea = Idea.objects.select_for_update().get(pk=idea.pk)
@@ -49,14 +54,20 @@ def comment_create(*, author, idea: Idea, body: str, parent: Comment | None = No
             parent = Comment.objects.get(pk=parent.parent_id)
         if parent.deleted_at:
             raise ValidationError({"parent": "That comment was deleted: it takes no replies."})
+    now = timezone.now()
+    held = hold_reason(author=author, text=body)
     comment = Comment.objects.create(
         idea=idea,
         author=author,
         parent=parent,
         body=body,
         body_html=render_markdown(body),
-        created_at=timezone.now(),
+        created_at=now,
+        held_at=now if held else None,
     )
+    if held:
+        audit_record(actor=None, action="comment.held", target=comment, reason=held)
+        return comment
     followers_notify(
         idea=idea,
         kind=Notification.Kind.COMMENT,

@@ -15,6 +15,7 @@ from comments.forms import CommentEditForm, CommentForm
 from comments.models import Comment
 from comments.selectors import thread_for_viewer
 from ideas.models import Idea
+from moderation import ratelimit
 
 
 def thread_context(request, idea: Idea, *, form=None, focus_id: int | None = None) -> dict:
@@ -76,6 +77,8 @@ def post_comment(request, pk: int):
         return _login_first(request, f"{idea.get_absolute_url()}#comments")
     form = CommentForm(request.POST)
     if form.is_valid():
+        if exceeded := ratelimit.hit("comment", request.user.pk):
+            return ratelimit.page_response(request, exceeded)
         try:
             comment = services.comment_create(
                 author=request.user,

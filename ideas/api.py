@@ -17,6 +17,8 @@ from ideas.serializers import (
     IdeaQuerySerializer,
 )
 from ideas.services import idea_create
+from moderation import ratelimit
+from moderation.permissions import NotBanned
 
 
 class IdeaPagination(PageNumberPagination):
@@ -33,7 +35,7 @@ class IdeaPagination(PageNumberPagination):
 
 
 class IdeaListApi(APIView):
-    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly, NotBanned]
 
     @extend_schema(
         parameters=[IdeaQuerySerializer, OpenApiParameter("page", int)],
@@ -61,6 +63,7 @@ class IdeaListApi(APIView):
     def post(self, request):
         data = IdeaInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        ratelimit.check_api(ratelimit.hit("idea", request.user.pk))
         idea = idea_create(author=request.user, **data.validated_data)
         ideas = Idea.objects.for_list().with_viewer_vote(request.user).prefetch_related("tags")
         idea = ideas.get(pk=idea.pk)

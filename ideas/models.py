@@ -67,6 +67,17 @@ class IdeaQuerySet(models.QuerySet):
         """What visitors and members see: not withdrawn, hidden or held for review."""
         return self.filter(withdrawn_at__isnull=True, hidden_at__isnull=True, held_at__isnull=True)
 
+    def viewable_by(self, user) -> "IdeaQuerySet":
+        """What the idea page shows this viewer: the visible ideas, the viewer's own held ones
+        (marked as waiting for review), and to moderators hidden and held ones too."""
+        ideas = self.filter(withdrawn_at__isnull=True)
+        if getattr(user, "is_moderator", False):
+            return ideas
+        shown = Q(hidden_at__isnull=True, held_at__isnull=True)
+        if user is not None and user.is_authenticated:
+            shown |= Q(hidden_at__isnull=True, author=user)
+        return ideas.filter(shown)
+
     def open(self) -> "IdeaQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
 

@@ -9,6 +9,9 @@ from ideas.markdown import render_markdown
 from ideas.models import Category, Idea, Status, StatusChange, Tag
 from ideas.pagecache import board_changed
 from ideas.search import search_documents_refresh
+from moderation.audit import audit_record
+from moderation.bans import ensure_not_banned
+from moderation.holds import hold_reason
 
 # The author may edit an idea until someone else votes on it, or for this long.
 EDIT_WINDOW = dt.timedelta(minutes=30)
@@ -34,7 +37,12 @@ def tags_for(names: list[str]) -> list[Tag]:
 def idea_create(
     *, author, title: str, description: str, category: Category, tags: list[str] = ()
 ) -> Idea:
-    """Create an idea. It starts at score 0: the author may promote it like anyone else."""
+    """Create an idea. It starts at score 0: the author may promote it like anyone else. It
+    is held for review (shown to its author and the moderators only) when moderation.holds
+    says so."""
+    ensure_not_banned(author)
+    now = timezone.now()
+    held = hold_reason(author=author, text=f"{title}\n{description}")
     board_changed()
     idea = Idea.objects.create(
         author=author,
@@ -42,11 +50,14 @@ def idea_create(
         description=description.strip(),
         description_html=render_markdown(description),
         category=category,
-        created_at=timezone.now(),
+        created_at=now,
+        held_at=now if held else None,
     )
     if tags:
         idea.tags.set(tags_for(list(tags)))
     search_documents_refresh([idea.pk])
+    if held:
+        audit_record(actor=None, action="idea.held", target=idea, reason=held)
     return idea
 
 

@@ -19,6 +19,7 @@ from ideas.services import (
     idea_update,
     idea_withdraw,
 )
+from moderation import ratelimit
 from votes.selectors import rank_explanation, vote_history
 
 PAGE_SIZE = 20
@@ -114,7 +115,11 @@ def _visible_idea(pk: int, user=None) -> Idea:
 
 @require_GET
 def idea_detail(request, pk: int, slug: str | None = None):
-    idea = _visible_idea(pk, request.user)
+    # The author sees their held idea, moderators held and hidden ones (with a banner).
+    ideas = Idea.objects.viewable_by(request.user).select_related("category", "author")
+    idea = get_object_or_404(
+        ideas.select_related("responded_by").with_viewer_vote(request.user), pk=pk
+    )
     others = Idea.objects.visible().exclude(pk=idea.pk)
     is_pm = getattr(request.user, "is_product_manager", False)
     context = {
@@ -135,8 +140,16 @@ def idea_detail(request, pk: int, slug: str | None = None):
 def idea_new(request):
     form = IdeaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if exceeded := ratelimit.hit("idea", request.user.pk):
+            return ratelimit.page_response(request, exceeded)
         idea = idea_create(author=request.user, **form.cleaned_data)
-        messages.success(request, _("Thanks! Your idea is on the board."))
+        if idea.held_at:
+            messages.success(
+                request,
+                _("Thanks! Waiting for review: a moderator will look at it soon."),
+            )
+        else:
+            messages.success(request, _("Thanks! Your idea is on the board."))
         return redirect(idea)
     return render(
         request, "ideas/idea_form.html", {"form": form}, status=400 if form.errors else 200

@@ -39,6 +39,15 @@ def env_positive_float(name: str, default: float) -> float:
     return value
 
 
+def env_positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number from 1, not {raw!r}.")
+    return int(raw)
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
 # The key comes from DJANGO_SECRET_KEY, else from var/secret_key (made by `make install`),
 # else, only with DEBUG on, the dev key.
@@ -89,8 +98,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "moderation.middleware.BanMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -155,6 +166,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "accounts.User"
+# ModelBackend that refuses a username locked after too many failed passwords (accounts.lockout);
+# it covers the log-in page, the admin and the API token endpoint alike.
+AUTHENTICATION_BACKENDS = ["accounts.lockout.LockoutModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -188,20 +202,44 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if HTTPS:
+    # TLS ends at the reverse proxy, which must set (and overwrite any client-sent)
+    # X-Forwarded-Proto: https; without one in front, this header would be the client's word.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
+    # Load balancers probe over plain HTTP and read the status, not a redirect.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Content-Security-Policy (django-csp): no inline script or style anywhere, so an injected
+# <script> or style attribute does nothing. htmx's config is in a <meta> tag (templates/base.html)
+# and the API docs load their init script as a file (SpectacularSwaggerSplitView).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # Views that set permission_classes themselves add NotBanned too (a banned member reads).
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticatedOrReadOnly",
+        "moderation.permissions.NotBanned",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -332,7 +370,26 @@ IDEAS_HALF_LIFE_DAYS = env_positive_float("IDEAS_HALF_LIFE_DAYS", 7.0)
 # Visitors' list pages are cached only with a cache that every process shares (ideas/pagecache).
 IDEAS_PAGE_CACHE = bool(REDIS_URL)
 IDEAS_RATE_LIMITS = env_bool("IDEAS_RATE_LIMITS", True)
+# What moderation.ratelimit allows, as (how many, per how many seconds) in fixed windows;
+# IDEAS_RATE_LIMITS=off lifts them all.
+IDEAS_RATE_LIMIT_RATES = {
+    # Ideas per member: a person with a lot to say writes a few an hour; a script, hundreds.
+    "idea": (5, 60 * 60),
+    # Comments per member: a lively thread, not a flood.
+    "comment": (5, 60),
+    # Votes per member: pressing through a list of ideas by hand, not a bot.
+    "vote": (30, 60),
+    # Votes per client address: room for a few members behind one office NAT.
+    "vote-ip": (60, 60),
+    # Sign-ups per client address: a family or a classroom, not an account farm.
+    "signup-ip": (5, 60 * 60),
+    # Flags per member: the moderation queue is not a place to dump.
+    "flag": (20, 60 * 60),
+}
+# A new account's posts wait for a moderator (moderation.holds); spam rules hold regardless.
 IDEAS_HOLD_NEW_ACCOUNTS = env_bool("IDEAS_HOLD_NEW_ACCOUNTS", False)
+# An idea or comment with this many unresolved flags is hidden until a moderator reviews it.
+IDEAS_FLAGS_TO_HIDE = env_positive_int("IDEAS_FLAGS_TO_HIDE", 3)
 
 LOGGING = {
     "version": 1,

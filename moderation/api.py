@@ -8,7 +8,9 @@ from rest_framework.views import APIView
 
 from comments.models import Comment
 from ideas.models import Idea
+from moderation import ratelimit
 from moderation.models import NOTE_MAX_LENGTH, Flag
+from moderation.permissions import NotBanned
 from moderation.services import flag_create
 
 
@@ -25,11 +27,12 @@ class FlagOutputSerializer(serializers.Serializer):
 
 
 class _FlagApi(APIView):
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [permissions.IsAuthenticated, NotBanned]
 
     def _create(self, request, target: Idea | Comment) -> Response:
         data = FlagInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        ratelimit.check_api(ratelimit.hit("flag", request.user.pk))
         try:
             flag = flag_create(flagger=request.user, target=target, **data.validated_data)
         except DjangoValidationError as exc:

@@ -33,3 +33,112 @@ def flag_control(target, *, data=None, flagged: bool = False) -> dict:
         "form": FlagForm(data, target_id=dom_id),
         "flagged": flagged,
     }
+
+
+# The moderators' side: the queue, the controls on ideas and comments, bans, the audit log.
+
+ACTION_CHOICES = [("hide", "Hide"), ("restore", "Restore"), ("dismiss", "Dismiss flags")]
+BAN_DAYS_CHOICES = [
+    ("1", "1 day"),
+    ("3", "3 days"),
+    ("7", "7 days"),
+    ("30", "30 days"),
+    ("365", "1 year"),
+    ("", "Until lifted"),
+]
+MODERATION_REASON_MAX_LENGTH = 500
+
+
+class ModerationActionForm(forms.Form):
+    """Hide, Restore or Dismiss flags on one item; the services say when a reason is needed."""
+
+    reason = forms.CharField(
+        label="Reason", max_length=MODERATION_REASON_MAX_LENGTH, required=False
+    )
+
+
+class TargetsField(forms.Field):
+    """Checked items of the queue, each "idea:ID" or "comment:ID", as (kind, id) pairs."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": "Select at least one item.",
+        "invalid": "That selection is not valid.",
+    }
+
+    def to_python(self, value) -> list[tuple[str, int]]:
+        pairs = []
+        for raw in value or []:
+            kind, _, pk = str(raw).partition(":")
+            if kind not in ("idea", "comment") or not pk.isdigit():
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            pairs.append((kind, int(pk)))
+        return pairs
+
+
+class BulkActionForm(ModerationActionForm):
+    action = forms.ChoiceField(
+        label="Action",
+        choices=[("", "Action…"), *ACTION_CHOICES],
+        error_messages={"required": "Choose an action.", "invalid_choice": "Choose an action."},
+    )
+    targets = TargetsField()
+
+
+class CaseDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("confirm", "Confirm"), ("release", "Release")])
+    reason = forms.CharField(
+        label="Reason", max_length=MODERATION_REASON_MAX_LENGTH, required=False
+    )
+    ban_accounts = forms.BooleanField(label="Ban the accounts", required=False)
+    ban_reason = forms.CharField(label="Ban reason", max_length=300, required=False)
+    ban_days = forms.IntegerField(
+        label="Ban for",
+        min_value=1,
+        max_value=3650,
+        required=False,
+        widget=forms.Select(choices=BAN_DAYS_CHOICES),
+    )
+
+
+class BanForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=300,
+        error_messages={"required": "Say why the member is banned."},
+    )
+    days = forms.IntegerField(
+        label="Duration",
+        min_value=1,
+        max_value=3650,
+        required=False,
+        initial="7",
+        widget=forms.Select(choices=BAN_DAYS_CHOICES),
+    )
+
+    def __init__(self, *args, **kwargs):
+        # Ids unique on the page (the profile also holds idea cards with their own forms).
+        super().__init__(*args, auto_id="ban-%s", **kwargs)
+
+
+class LiftBanForm(forms.Form):
+    reason = forms.CharField(label="Reason", max_length=300, required=False)
+
+
+AUDIT_TARGET_TYPES = [
+    ("", "Anything"),
+    ("idea", "Ideas"),
+    ("comment", "Comments"),
+    ("user", "Users"),
+    ("stuffingcase", "Vote-stuffing cases"),
+]
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(label="Action", required=False)
+    actor = forms.CharField(label="Moderator", max_length=150, required=False)
+    target_type = forms.ChoiceField(label="Target", required=False, choices=AUDIT_TARGET_TYPES)
+
+    def __init__(self, *args, actions: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "Any action"), *((a, a) for a in actions)]

@@ -1,11 +1,15 @@
 """Writes for moderation: members flag ideas and comments for a moderator to look at."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from comments.models import Comment
 from ideas.models import Idea
+from ideas.pagecache import board_changed
+from moderation.audit import audit_record
+from moderation.bans import ensure_not_banned
 from moderation.models import NOTE_MAX_LENGTH, Flag
 from moderation.selectors import has_flagged
 
@@ -24,7 +28,9 @@ def _kind(target: Idea | Comment) -> str:
 def flag_create(*, flagger, target: Idea | Comment, reason: str, note: str = "") -> Flag:
     """Flag an idea or a comment for the moderators. Refuses, with a ValidationError a member
     can read: an unknown reason, "other" without a note, one's own content, a withdrawn idea or
-    a deleted comment, and a second flag on the same target."""
+    a deleted comment, and a second flag on the same target. Enough unresolved flags
+    (IDEAS_FLAGS_TO_HIDE) hide the target until a moderator reviews it."""
+    ensure_not_banned(flagger)
     kind = _kind(target)
     idea = target if kind == "idea" else target.idea
     if kind == "comment" and target.deleted_at:
@@ -46,7 +52,7 @@ def flag_create(*, flagger, target: Idea | Comment, reason: str, note: str = "")
         # The unique constraint settles two flags sent at once; the savepoint keeps the
         # transaction usable after the refused insert.
         with transaction.atomic():
-            return Flag.objects.create(
+            flag = Flag.objects.create(
                 flagger=flagger,
                 reason=reason,
                 note=note,
@@ -57,3 +63,26 @@ def flag_create(*, flagger, target: Idea | Comment, reason: str, note: str = "")
         if has_flagged(user=flagger, target=target):
             raise ValidationError(ALREADY_FLAGGED) from None
         raise
+    _hide_if_flagged_enough(target, kind)
+    return flag
+
+
+def _hide_if_flagged_enough(target: Idea | Comment, kind: str) -> None:
+    unresolved = Flag.objects.filter(resolved_at__isnull=True, **{kind: target}).count()
+    if unresolved < settings.IDEAS_FLAGS_TO_HIDE:
+        return
+    now = timezone.now()
+    # Conditional: of two flags landing at once, one hides it and one audit entry says so.
+    if not type(target).objects.filter(pk=target.pk, hidden_at__isnull=True).update(hidden_at=now):
+        return
+    target.hidden_at = now
+    audit_record(
+        actor=None,
+        action=f"{kind}.auto_hidden",
+        target=target,
+        reason=f"{unresolved} unresolved flags.",
+        before={"hidden_at": None},
+        after={"hidden_at": now.isoformat()},
+    )
+    if kind == "idea":
+        board_changed()

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from comments.models import Comment
 from ideas.models import Idea
+from moderation import ratelimit
 from moderation.forms import flag_control
 from moderation.services import flag_create
 
@@ -48,6 +49,8 @@ def _flag(request, target: Idea | Comment, idea: Idea):
     context = flag_control(target, data=request.POST)
     form = context["form"]
     if form.is_valid():
+        if exceeded := ratelimit.hit("flag", request.user.pk):
+            return ratelimit.page_response(request, exceeded)
         try:
             flag_create(flagger=request.user, target=target, **form.cleaned_data)
         except ValidationError as exc:

@@ -3,6 +3,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from moderation.bans import ensure_not_banned
 from notifications.models import Follow, Notification
 from notifications.selectors import followers
 
@@ -12,6 +13,7 @@ log = logging.getLogger(__name__)
 def follow_set(*, user, idea, following: bool) -> Follow:
     """Follow or unfollow an idea explicitly; this overrides the implicit follow of voters
     and commenters either way."""
+    ensure_not_banned(user)
     follow, _ = Follow.objects.update_or_create(
         user=user, idea=idea, defaults={"following": following}
     )

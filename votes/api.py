@@ -7,6 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ideas.models import Idea
+from moderation import ratelimit
+from moderation.permissions import NotBanned
 from votes.network import network_of
 from votes.services import VoteState, vote_cast, vote_withdraw
 
@@ -23,7 +25,7 @@ class VoteOutputSerializer(serializers.Serializer):
 
 
 class IdeaVoteApi(APIView):
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [permissions.IsAuthenticated, NotBanned]
 
     @extend_schema(request=VoteInputSerializer, responses=VoteOutputSerializer)
     def put(self, request, pk: int):
@@ -40,6 +42,7 @@ class IdeaVoteApi(APIView):
         return self._respond(lambda: vote_withdraw(voter=request.user, idea=pk))
 
     def _respond(self, write) -> Response:
+        ratelimit.check_api(ratelimit.vote_hit(self.request))
         try:
             state: VoteState = write()
         except Idea.DoesNotExist:

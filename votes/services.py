@@ -181,6 +181,8 @@ def vote_cast(*, voter, idea: Idea | int, value: int, network: str = "") -> Vote
     shows in the Popular order as soon as this returns. `network` (votes.network.network_of)
     is kept for the vote-stuffing job. A quarantined vote may be switched or withdrawn, and
     stays out of every count either way."""
+    # No ensure_not_banned here, unlike the other write services: this is the hot path, and
+    # moderation.middleware and NotBanned already refuse a banned member's vote.
     if value not in (Vote.PROMOTE, Vote.DEMOTE):
         raise ValueError("A vote is 1 (promote) or -1 (demote).")
     idea_id = getattr(idea, "pk", idea)

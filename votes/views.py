@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from ideas.models import Idea
+from moderation import ratelimit
 from votes.models import JobRun
 from votes.network import network_of
 from votes.services import vote_cast, vote_withdraw
@@ -42,6 +43,8 @@ def vote(request, pk: int):
     value = VOTE_CHOICES.get(request.POST.get("value", ""))
     if value is None:
         return HttpResponseBadRequest(_("A vote is 1 (promote), -1 (demote) or 0 (withdraw)."))
+    if exceeded := ratelimit.vote_hit(request):
+        return ratelimit.page_response(request, exceeded)
     try:
         if value:
             vote_cast(voter=request.user, idea=idea, value=value, network=network_of(request))

@@ -1,0 +1,101 @@
+"""Login lockout: after LOCKOUT_FAILURES wrong passwords for a username within LOCKOUT_WINDOW,
+the username is locked for LOCKOUT_DURATION and even the right password is refused. Kept in
+the database (accounts.LoginThrottle), never the cache, so it holds with Redis down. Counted
+per username whether or not the account exists, so the lock tells nothing about which do."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import LoginThrottle
+
+LOCKOUT_FAILURES = 30
+LOCKOUT_WINDOW = timedelta(hours=1)
+LOCKOUT_DURATION = timedelta(hours=1)
+USERNAME_MAX_LENGTH = LoginThrottle._meta.get_field("username").max_length
+
+
+class AccountLocked(ValidationError):
+    """Raised by the backend for a locked username. A ValidationError, so the log-in form and
+    DRF's token serializer both show the message at the form."""
+
+    def __init__(self, until: datetime):
+        super().__init__(message(until), code="locked")
+        self.until = until
+
+
+def message(until: datetime) -> str:
+    at = until.astimezone(UTC).strftime("%H:%M")
+    return _("Too many failed log-ins: this account is locked until %(time)s UTC.") % {"time": at}
+
+
+def _key(username: str) -> str:
+    return username[:USERNAME_MAX_LENGTH]
+
+
+def locked_until(username: str) -> datetime | None:
+    """When the username's lock ends, or None if it is not locked."""
+    return (
+        LoginThrottle.objects.filter(username=_key(username), locked_until__gt=timezone.now())
+        .values_list("locked_until", flat=True)
+        .first()
+    )
+
+
+def failure_record(username: str) -> None:
+    """Count one failed password. Set-based updates under the row's lock, so concurrent
+    failures all count; attempts while locked do not extend the lock."""
+    key = _key(username)
+    now = timezone.now()
+    in_window = Q(first_failure_at__gt=now - LOCKOUT_WINDOW)
+    with transaction.atomic():
+        LoginThrottle.objects.get_or_create(username=key)
+        LoginThrottle.objects.filter(username=key).exclude(locked_until__gt=now).update(
+            failures=Case(When(in_window, then=F("failures") + 1), default=Value(1)),
+            first_failure_at=Case(When(in_window, then=F("first_failure_at")), default=Value(now)),
+        )
+        LoginThrottle.objects.filter(username=key, failures__gte=LOCKOUT_FAILURES).update(
+            locked_until=now + LOCKOUT_DURATION, failures=0, first_failure_at=None
+        )
+
+
+def failures_reset(username: str) -> None:
+    """A successful log-in forgets the failures (one UPDATE, usually of no row)."""
+    LoginThrottle.objects.filter(username=_key(username), failures__gt=0).update(
+        failures=0, first_failure_at=None
+    )
+
+
+def on_login_failed(sender, credentials: dict, request=None, **kwargs) -> None:
+    """user_login_failed receiver (connected in AccountsConfig.ready)."""
+    username = credentials.get(get_user_model().USERNAME_FIELD)
+    if isinstance(username, str) and username:
+        failure_record(username)
+
+
+class LockoutModelBackend(ModelBackend):
+    """ModelBackend that refuses a locked username before looking at the password."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get(get_user_model().USERNAME_FIELD)
+        if not isinstance(username, str) or not username:
+            return None
+        until = locked_until(username)
+        if until is not None:
+            raise AccountLocked(until)
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None:
+            failures_reset(username)
+        return user
+
+    def get_user(self, user_id):
+        """The request's user, with its roles in the same query (User.objects.with_roles)."""
+        user = get_user_model().objects.with_roles().filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -1,0 +1,123 @@
+"""Bans: a moderator stops a member from posting, voting, commenting, flagging and following
+for some days or until lifted. The member can still read and log out.
+
+Enforced in three places: moderation.middleware (every unsafe request with a session),
+moderation.permissions.NotBanned (the API, token auth included) and ensure_not_banned in the
+write services (defence in depth)."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from moderation.audit import audit_record
+from moderation.models import Ban
+
+# A ban "until lifted" keeps banned_until set (so User.is_banned needs no other column): to
+# this far-future sentinel, which ban_until_text shows as "until a moderator lifts it".
+PERMANENT = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+
+
+def ban_until_text(until: dt.datetime | None) -> str:
+    if until is None or until >= PERMANENT:
+        return "a moderator lifts the ban"
+    return timezone.localtime(until, dt.UTC).strftime("%d %B %Y, %H:%M UTC").lstrip("0")
+
+
+def ban_message(user) -> str:
+    """What a banned member is told when a write is refused."""
+    return f"You are banned until {ban_until_text(user.banned_until)}: {user.ban_reason}"
+
+
+def ensure_not_banned(user) -> None:
+    """Raise PermissionDenied, with the reason and the end, if the user is banned now."""
+    if getattr(user, "is_banned", False):
+        raise PermissionDenied(ban_message(user))
+
+
+def _state(user) -> dict:
+    until = user.banned_until
+    return {
+        "banned_until": until.isoformat() if until else None,
+        "ban_reason": user.ban_reason,
+    }
+
+
+def _check_moderator(moderator) -> None:
+    if not (moderator.is_authenticated and moderator.is_moderator):
+        raise PermissionDenied("Only moderators ban and lift bans.")
+
+
+@transaction.atomic
+def ban_create(*, moderator, user, reason: str, days: int | None) -> Ban:
+    """Ban the user for `days` days, or until lifted (days=None). Refuses, with a message a
+    moderator can read: no reason, days not a positive whole number, oneself, a superuser, and
+    someone already banned."""
+    from accounts.models import User
+
+    _check_moderator(moderator)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the member is banned."})
+    if len(reason) > Ban._meta.get_field("reason").max_length:
+        raise ValidationError({"reason": "Keep the reason to 300 characters."})
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
+        raise ValidationError(
+            {"days": "A ban lasts a whole number of days from 1, or until lifted."}
+        )
+    if user.pk == moderator.pk:
+        raise ValidationError("You can't ban yourself.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_superuser:
+        raise ValidationError("A superuser can't be banned.")
+    if user.is_banned:
+        raise ValidationError(
+            f"{user.username} is already banned until {ban_until_text(user.banned_until)}."
+        )
+    now = timezone.now()
+    until = now + dt.timedelta(days=days) if days is not None else None
+    before = _state(user)
+    user.banned_until = until or PERMANENT
+    user.ban_reason = reason
+    user.save(update_fields=["banned_until", "ban_reason"])
+    ban = Ban.objects.create(
+        user=user, moderator=moderator, reason=reason, until=until, created_at=now
+    )
+    audit_record(
+        actor=moderator,
+        action="user.banned",
+        target=user,
+        reason=reason,
+        before=before,
+        after=_state(user),
+    )
+    return ban
+
+
+@transaction.atomic
+def ban_lift(*, moderator, user, reason: str = "") -> None:
+    """End the user's current ban now."""
+    from accounts.models import User
+
+    _check_moderator(moderator)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_banned:
+        raise ValidationError(f"{user.username} is not banned.")
+    now = timezone.now()
+    before = _state(user)
+    user.banned_until = None
+    user.ban_reason = ""
+    user.save(update_fields=["banned_until", "ban_reason"])
+    Ban.objects.filter(user=user, lifted_at__isnull=True).filter(
+        Q(until__isnull=True) | Q(until__gt=now)
+    ).update(lifted_at=now, lifted_by=moderator)
+    audit_record(
+        actor=moderator,
+        action="user.unbanned",
+        target=user,
+        reason=(reason or "").strip(),
+        before=before,
+        after=_state(user),
+    )

@@ -1,0 +1,41 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from moderation.bans import ban_message, ban_until_text
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+# What a banned member may still post: leaving, their own account, and marking notifications
+# read. Everything else that writes is refused.
+ALLOWED_WHEN_BANNED = {
+    "login",
+    "logout",
+    "account-settings",
+    "account-password",
+    "account-delete",
+    "notifications-read",
+    "api-token",
+}
+
+
+class BanMiddleware:
+    """Refuse, with 403 and the reason, every unsafe request from a banned member (session
+    auth; moderation.permissions.NotBanned covers API tokens)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in SAFE_METHODS:
+            return None
+        user = request.user
+        if not getattr(user, "is_banned", False):
+            return None
+        if request.resolver_match and request.resolver_match.view_name in ALLOWED_WHEN_BANNED:
+            return None
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": ban_message(user)}, status=403)
+        context = {"reason": user.ban_reason, "until": ban_until_text(user.banned_until)}
+        return render(request, "moderation/banned.html", context, status=403)

@@ -1,0 +1,312 @@
+"""The moderators' pages: the queue, the actions on ideas and comments (from the queue and
+from the idea page), vote-stuffing decisions, bans, and the audit log.
+
+Every action is a form POST answered by a redirect with a message, so all of it works without
+JavaScript; the queue's per-item forms also post with htmx and get the item back in place."""
+
+import datetime as dt
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import User
+from comments.models import Comment
+from ideas.models import Idea
+from moderation.actions import ACTIONS, case_review, moderation_bulk
+from moderation.forms import (
+    BAN_DAYS_CHOICES,
+    AuditFilterForm,
+    BanForm,
+    BulkActionForm,
+    CaseDecisionForm,
+    LiftBanForm,
+    ModerationActionForm,
+)
+from moderation.models import AuditEntry, StuffingCase
+from moderation.queue import SORTS, TABS, queue_items, queue_page, tab_counts
+
+AUDIT_PAGE_SIZE = 50
+TAB_LABELS = {
+    "flagged": "Flagged",
+    "held": "Waiting for review",
+    "hidden": "Hidden",
+    "stuffing": "Vote stuffing",
+}
+DONE = {"hide": "Hidden.", "restore": "Restored.", "dismiss": "Flags dismissed."}
+MODELS = {"idea": Idea, "comment": Comment}
+
+
+def moderator_required(view):
+    """Visitors are sent to log in; members who are not moderators get a 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            is_get = request.method == "GET"
+            back = request.get_full_path() if is_get else reverse("moderation-queue")
+            if request.htmx:
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = redirect_to_login(back).url
+                return response
+            return redirect_to_login(back)
+        if not request.user.is_moderator:
+            raise PermissionDenied("Only moderators can see this page.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _next_url(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+def _text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _queue_params(request) -> dict:
+    tab = request.GET.get("tab", "")
+    sort = request.GET.get("sort", "")
+    return {
+        "tab": tab if tab in TABS else TABS[0],
+        "sort": sort if sort in SORTS else SORTS[0],
+    }
+
+
+@require_GET
+@moderator_required
+def moderation_queue(request):
+    params = _queue_params(request)
+    page, items = queue_page(params["tab"], params["sort"], request.GET.get("page"))
+    shown = {} if params["tab"] == "stuffing" else {params["tab"]: page.paginator.count}
+    counts = tab_counts(known=shown)
+    context = {
+        **params,
+        "page": page,
+        "items": items,
+        "tabs": [(value, TAB_LABELS[value], count) for value, count in counts.items()],
+        "ban_days_choices": BAN_DAYS_CHOICES,
+        "sorts": [("newest", "Newest first"), ("flags", "Most flagged first")],
+        "here": request.get_full_path(),
+        "bulk_form": BulkActionForm(),
+        "case_form": CaseDecisionForm(),
+    }
+    return render(request, "moderation/queue.html", context)
+
+
+def _item_response(request, target, *, kind: str, status: int = 200, **extra):
+    """The queue item again, in its new state, for htmx to swap in place."""
+    item = queue_items([(kind, target.pk, timezone.now(), 0)])[0]
+    context = {"item": item, "here": _next_url(request, reverse("moderation-queue")), **extra}
+    return render(request, "moderation/queue.html#item", context, status=status)
+
+
+@require_POST
+@moderator_required
+def content_act(request, kind: str, pk: int, action: str):
+    """Hide, restore or dismiss the flags of one idea or comment."""
+    if action not in ACTIONS:
+        raise Http404
+    target = get_object_or_404(MODELS[kind], pk=pk)
+    idea = target if kind == "idea" else target.idea
+    anchor = "" if kind == "idea" else f"#comment-{target.pk}"
+    back = _next_url(request, f"{idea.get_absolute_url()}{anchor}")
+    form = ModerationActionForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            ACTIONS[action](moderator=request.user, target=target, **form.cleaned_data)
+        except ValidationError as exc:
+            error = _text(exc)
+    else:
+        error = " ".join(m for errors in form.errors.values() for m in errors)
+    if request.htmx:
+        if error:
+            return _item_response(request, target, kind=kind, status=400, error=error)
+        return _item_response(request, target, kind=kind, done=DONE[action])
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, DONE[action])
+    return redirect(back)
+
+
+def _load_targets(pairs: list[tuple[str, int]]) -> list:
+    by_kind = {
+        kind: MODELS[kind].objects.in_bulk([pk for k, pk in pairs if k == kind]) for kind in MODELS
+    }
+    return [by_kind[kind][pk] for kind, pk in pairs if pk in by_kind[kind]]
+
+
+def _label(target) -> str:
+    if isinstance(target, Idea):
+        return f"“{target.title}”"
+    return f"comment {target.pk}"
+
+
+@require_POST
+@moderator_required
+def bulk_act(request):
+    back = _next_url(request, reverse("moderation-queue"))
+    form = BulkActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        return redirect(back)
+    action = form.cleaned_data["action"]
+    try:
+        result = moderation_bulk(
+            moderator=request.user,
+            action=action,
+            targets=_load_targets(form.cleaned_data["targets"]),
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, _text(exc))
+        return redirect(back)
+    label = dict(BulkActionForm.base_fields["action"].choices)[action]
+    if result.done:
+        messages.success(request, f"{label}: {len(result.done)} done.")
+    for target, why in result.skipped:
+        messages.warning(request, f"Skipped {_label(target)}: {why}")
+    return redirect(back)
+
+
+@require_POST
+@moderator_required
+def case_decide_view(request, pk: int):
+    case = get_object_or_404(StuffingCase, pk=pk)
+    back = _next_url(request, f"{reverse('moderation-queue')}?tab=stuffing")
+    form = CaseDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        result = case_review(
+            moderator=request.user,
+            case=case,
+            confirm=data["decision"] == "confirm",
+            reason=data["reason"],
+            ban_accounts=data["ban_accounts"],
+            ban_reason=data["ban_reason"],
+            ban_days=data["ban_days"],
+        )
+    except ValidationError as exc:
+        messages.error(request, _text(exc))
+        return redirect(back)
+    if result.case.state == StuffingCase.State.CONFIRMED:
+        messages.success(request, "Case confirmed: its votes stay out of every score.")
+    else:
+        messages.success(request, "Case released: its votes count again.")
+    if result.banned:
+        names = ", ".join(user.username for user in result.banned)
+        messages.success(request, f"Banned: {names}.")
+    for user, why in result.not_banned:
+        messages.warning(request, f"Not banned {user.username}: {why}")
+    return redirect(back)
+
+
+def _person(username: str) -> User:
+    return get_object_or_404(User, username=username, deleted_at__isnull=True)
+
+
+@require_POST
+@moderator_required
+def user_ban(request, username: str):
+    from moderation.bans import ban_create
+
+    person = _person(username)
+    back = _next_url(request, reverse("profile", args=[person.username]))
+    form = BanForm(request.POST)
+    if form.is_valid():
+        try:
+            ban_create(moderator=request.user, user=person, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _text(exc))
+        else:
+            messages.success(request, f"{person.username} is banned.")
+    else:
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+    return redirect(back)
+
+
+@require_POST
+@moderator_required
+def user_ban_lift(request, username: str):
+    from moderation.bans import ban_lift
+
+    person = _person(username)
+    back = _next_url(request, reverse("profile", args=[person.username]))
+    form = LiftBanForm(request.POST)
+    if form.is_valid():
+        try:
+            ban_lift(moderator=request.user, user=person, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _text(exc))
+        else:
+            messages.success(request, f"{person.username}'s ban is lifted.")
+    else:
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+    return redirect(back)
+
+
+def _readable(value):
+    """An ISO timestamp from the log as "22 Nov 2026, 16:58 UTC"; anything else as it is."""
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
+        try:
+            at = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if at.tzinfo is not None:
+            return at.astimezone(dt.UTC).strftime("%d %b %Y, %H:%M UTC").lstrip("0")
+    return value
+
+
+def _diff(entry: AuditEntry) -> list[tuple[str, object, object]]:
+    """(field, before, after) of the fields that changed, or that only one side has."""
+    keys = list(dict.fromkeys([*entry.before, *entry.after]))
+    return [
+        (key, _readable(entry.before.get(key)), _readable(entry.after.get(key)))
+        for key in keys
+        if entry.before.get(key) != entry.after.get(key)
+    ]
+
+
+@require_GET
+@moderator_required
+def audit_log(request):
+    actions = list(
+        AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()
+    )
+    filters = AuditFilterForm(request.GET, actions=actions)
+    entries = AuditEntry.objects.all()
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    if chosen.get("action"):
+        entries = entries.filter(action=chosen["action"])
+    if chosen.get("actor"):
+        entries = entries.filter(actor_name__iexact=chosen["actor"].strip())
+    if chosen.get("target_type"):
+        entries = entries.filter(target_type=chosen["target_type"])
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {k: v for k, v in chosen.items() if v}
+    rows = [(entry, _diff(entry)) for entry in page.object_list]
+    context = {
+        "filters": filters,
+        "page": page,
+        "rows": rows,
+        "query": urlencode(query),
+    }
+    return render(request, "moderation/audit.html", context)

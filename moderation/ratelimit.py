@@ -1,0 +1,128 @@
+"""Rate limits on writes: fixed-window counters in the cache, one key per action, subject and
+window. The limits (settings.IDEAS_RATE_LIMIT_RATES) are lifted by IDEAS_RATE_LIMITS=off, and
+they fail open: when the cache is down, every request goes through."""
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from rest_framework.exceptions import ErrorDetail, Throttled
+
+logger = logging.getLogger(__name__)
+
+MESSAGES = {
+    "idea": gettext_lazy("You're posting ideas faster than we allow: at most %(rate)d %(per)s."),
+    "comment": gettext_lazy("You're commenting faster than we allow: at most %(rate)d %(per)s."),
+    "vote": gettext_lazy("You're voting faster than we allow: at most %(rate)d %(per)s."),
+    "vote-ip": gettext_lazy(
+        "Too many votes are coming from your network: at most %(rate)d %(per)s."
+    ),
+    "signup-ip": gettext_lazy(
+        "Too many accounts are being created from your network: at most %(rate)d %(per)s."
+    ),
+    "flag": gettext_lazy("You're flagging faster than we allow: at most %(rate)d %(per)s."),
+}
+PERIODS = {
+    60: gettext_lazy("a minute"),
+    60 * 60: gettext_lazy("an hour"),
+    24 * 60 * 60: gettext_lazy("a day"),
+}
+
+
+@dataclass(frozen=True)
+class Exceeded:
+    """A limit that a request went over, and how long until its window ends."""
+
+    scope: str
+    rate: int
+    period: int
+    retry_after: int  # whole seconds, at least 1
+
+    @property
+    def message(self) -> str:
+        per = PERIODS.get(self.period) or ngettext(
+            "every %(n)d second", "every %(n)d seconds", self.period
+        ) % {"n": self.period}
+        limit = MESSAGES[self.scope] % {"rate": self.rate, "per": per}
+        return f"{limit} {_('Try again in %(wait)s.') % {'wait': _wait(self.retry_after)}}"
+
+
+def _wait(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+def hit(scope: str, subject: object) -> Exceeded | None:
+    """Count one action by the subject (a user id, an address) and say whether it went over
+    the scope's limit. Costs nothing with IDEAS_RATE_LIMITS off."""
+    if not settings.IDEAS_RATE_LIMITS:
+        return None
+    rate, period = settings.IDEAS_RATE_LIMIT_RATES[scope]
+    now = time.time()
+    window = int(now // period)
+    key = f"ratelimit:{scope}:{subject}:{window}"
+    try:
+        cache.add(key, 0, timeout=period)
+        count = cache.incr(key)
+    except Exception as exc:  # any cache failure (down, key evicted) lets the request through
+        logger.warning("rate limit %s failed open: %r", scope, exc)
+        return None
+    # FailOpenRedisCache answers None when Redis is down: fail open too.
+    if count is None or count <= rate:
+        return None
+    retry_after = max(1, math.ceil((window + 1) * period - now))
+    return Exceeded(scope=scope, rate=rate, period=period, retry_after=retry_after)
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or the first X-Forwarded-For address when
+    IDEASTORM_TRUST_X_FORWARDED_FOR is on (as votes.network reads it)."""
+    if settings.IDEASTORM_TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def vote_hit(request: HttpRequest) -> Exceeded | None:
+    """The two vote limits, per member and per address (the page and the API share them)."""
+    if not settings.IDEAS_RATE_LIMITS:
+        return None
+    return hit("vote", request.user.pk) or hit("vote-ip", client_address(request))
+
+
+def page_response(request: HttpRequest, exceeded: Exceeded) -> HttpResponse:
+    """429 with the reason: the page, or for htmx the message at the top of the page (the
+    control that was pressed stays as it was)."""
+    context = {"message": exceeded.message}
+    if getattr(request, "htmx", False):
+        response = render(request, "429.html#rate-limited", context, status=429)
+        response["HX-Retarget"] = "#main"
+        response["HX-Reswap"] = "afterbegin"
+    else:
+        response = render(request, "429.html", context, status=429)
+    response["Retry-After"] = str(exceeded.retry_after)
+    return response
+
+
+class RateLimited(Throttled):
+    """DRF's 429 with our message as the detail and a Retry-After header."""
+
+    def __init__(self, exceeded: Exceeded):
+        super().__init__(wait=exceeded.retry_after)
+        self.detail = ErrorDetail(exceeded.message, code=self.default_code)
+
+
+def check_api(exceeded: Exceeded | None) -> None:
+    """Raise the API's 429 for a limit that was exceeded."""
+    if exceeded is not None:
+        raise RateLimited(exceeded)
