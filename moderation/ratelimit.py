@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from rest_framework.exceptions import ErrorDetail, Throttled
 
+from votes.network import client_address
+
 logger = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -81,16 +83,6 @@ def hit(scope: str, subject: object) -> Exceeded | None:
         return None
     retry_after = max(1, math.ceil((window + 1) * period - now))
     return Exceeded(scope=scope, rate=rate, period=period, retry_after=retry_after)
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or the first X-Forwarded-For address when
-    IDEASTORM_TRUST_X_FORWARDED_FOR is on (as votes.network reads it)."""
-    if settings.IDEASTORM_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def vote_hit(request: HttpRequest) -> Exceeded | None:

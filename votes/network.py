@@ -9,15 +9,19 @@ IPV4_PREFIX = 24
 IPV6_PREFIX = 48
 
 
-def network_of(request) -> str:
-    """The client's network, from REMOTE_ADDR, or from the first X-Forwarded-For address when
+def client_address(request) -> str:
+    """The client's address: REMOTE_ADDR, or the first X-Forwarded-For address when
     IDEASTORM_TRUST_X_FORWARDED_FOR is on (behind a proxy that sets it)."""
-    address = request.META.get("REMOTE_ADDR", "")
     if settings.IDEASTORM_TRUST_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            address = forwarded.split(",")[0].strip()
-    return network_of_address(address)
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def network_of(request) -> str:
+    """The client's network (see client_address)."""
+    return network_of_address(client_address(request))
 
 
 def network_of_address(address: str) -> str:
