@@ -5,7 +5,6 @@ from comments.models import Comment
 from moderation.bans import ban_until_text
 from moderation.forms import BAN_DAYS_CHOICES, flag_control
 from moderation.queue import open_flag_counts
-from moderation.roles import is_moderator_cached
 from moderation.selectors import can_flag, viewer_has_flagged
 
 register = template.Library()
@@ -79,7 +78,8 @@ def moderation_link(context) -> dict:
     match = getattr(request, "resolver_match", None)
     current = match.url_name if match else ""
     return {
-        "show": user is not None and is_moderator_cached(user),
+        # The request's user carries its roles (User.objects.with_roles): no query here.
+        "show": getattr(user, "is_moderator", False),
         "current": current.startswith("moderation-"),
     }
 

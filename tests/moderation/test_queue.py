@@ -421,11 +421,11 @@ def test_a_hidden_comment_shows_to_the_moderator_with_the_banner_and_restore(
 ):
     content_hide(moderator=mo, target=bobs_comment, reason="Rude")
     html = mo_client.get(bobs_idea.get_absolute_url()).content.decode()
-    assert "Buy cheap watches" in html and "Hidden by a moderator" in html
+    assert "Buy cheap watches" in html and "Hidden: only moderators see this comment." in html
     assert f'formaction="{act_url(bobs_comment, "restore")}"' in html
     client.force_login(alice)
     html = client.get(bobs_idea.get_absolute_url()).content.decode()
-    assert "Buy cheap watches" not in html and "Hidden by a moderator" not in html
+    assert "Buy cheap watches" not in html and "only moderators see" not in html
 
 
 def test_a_hidden_idea_shows_to_the_moderator_with_the_banner_and_restore(mo_client, mo, bobs_idea):
@@ -433,7 +433,7 @@ def test_a_hidden_idea_shows_to_the_moderator_with_the_banner_and_restore(mo_cli
     response = mo_client.get(bobs_idea.get_absolute_url())
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Hidden by a moderator" in html
+    assert "Hidden: only moderators see this idea." in html
     assert f'formaction="{act_url(bobs_idea, "restore")}"' in html
 
 
