@@ -5,11 +5,11 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import LoginView
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.forms import DeleteAccountForm, SettingsForm, SignupForm
+from accounts.http import safe_next
 from accounts.models import User
 from accounts.services import user_create, user_delete, user_password_set, user_settings_update
 from comments.models import Comment
@@ -21,19 +21,10 @@ PROFILE_PAGE_SIZE = 20
 PROFILE_COMMENTS = 10
 
 
-def _safe_next(request, fallback: str = "/") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 @require_http_methods(["GET", "POST"])
 def signup(request):
     if request.user.is_authenticated:
-        return redirect(_safe_next(request))
+        return redirect(safe_next(request))
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if exceeded := ratelimit.hit("signup-ip", ratelimit.client_address(request)):
@@ -44,11 +35,11 @@ def signup(request):
             password=form.cleaned_data["password1"],
         )
         login(request, user, backend="accounts.lockout.LockoutModelBackend")
-        return redirect(_safe_next(request))
+        return redirect(safe_next(request))
     return render(
         request,
         "accounts/signup.html",
-        {"form": form, "next": _safe_next(request, "")},
+        {"form": form, "next": safe_next(request, "")},
         status=400 if form.errors else 200,
     )
 

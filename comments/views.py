@@ -2,7 +2,6 @@
 comment on the idea page); with htmx the same endpoints answer with the thread fragment."""
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import login_first
 from comments import services
 from comments.forms import CommentEditForm, CommentForm
 from comments.models import Comment
@@ -54,14 +54,6 @@ def _anchor(comment: Comment, idea: Idea) -> str:
     return f"{idea.get_absolute_url()}#comment-{comment.pk}"
 
 
-def _login_first(request, back: str) -> HttpResponse:
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = redirect_to_login(back).url
-        return response
-    return redirect_to_login(back)
-
-
 def _thread(request, idea: Idea, **kwargs) -> HttpResponse:
     response = render(request, "comments/_thread.html", thread_context(request, idea, **kwargs))
     # The edit form targets itself (so its errors stay in place); a saved edit swaps the thread.
@@ -74,7 +66,7 @@ def _thread(request, idea: Idea, **kwargs) -> HttpResponse:
 def post_comment(request, pk: int):
     idea = get_object_or_404(Idea.objects.visible(), pk=pk)
     if not request.user.is_authenticated:
-        return _login_first(request, f"{idea.get_absolute_url()}#comments")
+        return login_first(request, f"{idea.get_absolute_url()}#comments")
     form = CommentForm(request.POST)
     if form.is_valid():
         if exceeded := ratelimit.hit("comment", request.user.pk):
@@ -166,7 +158,7 @@ def delete_comment(request, pk: int):
     )
     idea = comment.idea
     if not request.user.is_authenticated:
-        return _login_first(request, _anchor(comment, idea))
+        return login_first(request, _anchor(comment, idea))
     services.comment_delete(comment=comment, user=request.user)
     if request.htmx:
         return _thread(request, idea, focus_id=comment.pk)

@@ -9,16 +9,15 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import login_first, safe_next
 from accounts.models import User
 from comments.models import Comment
 from ideas.models import Idea
@@ -54,23 +53,12 @@ def moderator_required(view):
         if not request.user.is_authenticated:
             is_get = request.method == "GET"
             back = request.get_full_path() if is_get else reverse("moderation-queue")
-            if request.htmx:
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = redirect_to_login(back).url
-                return response
-            return redirect_to_login(back)
+            return login_first(request, back)
         if not request.user.is_moderator:
             raise PermissionDenied("Only moderators can see this page.")
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _next_url(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
 
 
 def _text(error: ValidationError) -> str:
@@ -110,7 +98,7 @@ def moderation_queue(request):
 def _item_response(request, target, *, kind: str, status: int = 200, **extra):
     """The queue item again, in its new state, for htmx to swap in place."""
     item = queue_items([(kind, target.pk, timezone.now(), 0)])[0]
-    context = {"item": item, "here": _next_url(request, reverse("moderation-queue")), **extra}
+    context = {"item": item, "here": safe_next(request, reverse("moderation-queue")), **extra}
     return render(request, "moderation/queue.html#item", context, status=status)
 
 
@@ -123,7 +111,7 @@ def content_act(request, kind: str, pk: int, action: str):
     target = get_object_or_404(MODELS[kind], pk=pk)
     idea = target if kind == "idea" else target.idea
     anchor = "" if kind == "idea" else f"#comment-{target.pk}"
-    back = _next_url(request, f"{idea.get_absolute_url()}{anchor}")
+    back = safe_next(request, f"{idea.get_absolute_url()}{anchor}")
     form = ModerationActionForm(request.POST)
     error = None
     if form.is_valid():
@@ -160,7 +148,7 @@ def _label(target) -> str:
 @require_POST
 @moderator_required
 def bulk_act(request):
-    back = _next_url(request, reverse("moderation-queue"))
+    back = safe_next(request, reverse("moderation-queue"))
     form = BulkActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
@@ -188,7 +176,7 @@ def bulk_act(request):
 @moderator_required
 def case_decide_view(request, pk: int):
     case = get_object_or_404(StuffingCase, pk=pk)
-    back = _next_url(request, f"{reverse('moderation-queue')}?tab=stuffing")
+    back = safe_next(request, f"{reverse('moderation-queue')}?tab=stuffing")
     form = CaseDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
@@ -229,7 +217,7 @@ def user_ban(request, username: str):
     from moderation.bans import ban_create
 
     person = _person(username)
-    back = _next_url(request, reverse("profile", args=[person.username]))
+    back = safe_next(request, reverse("profile", args=[person.username]))
     form = BanForm(request.POST)
     if form.is_valid():
         try:
@@ -249,7 +237,7 @@ def user_ban_lift(request, username: str):
     from moderation.bans import ban_lift
 
     person = _person(username)
-    back = _next_url(request, reverse("profile", args=[person.username]))
+    back = safe_next(request, reverse("profile", args=[person.username]))
     form = LiftBanForm(request.POST)
     if form.is_valid():
         try:

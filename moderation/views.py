@@ -1,11 +1,9 @@
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.http import login_first, safe_next
 from comments.models import Comment
 from ideas.models import Idea
 from moderation import ratelimit
@@ -29,23 +27,12 @@ def comment_flag(request, pk: int):
     return _flag(request, comment, comment.idea)
 
 
-def _next_url(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
-
-
 def _flag(request, target: Idea | Comment, idea: Idea):
     """Flag the target. htmx gets the control back in place (the confirmation, or the form with
     its errors); a plain form post is redirected back, or shown the form again on an error."""
-    back = _next_url(request, idea.get_absolute_url())
+    back = safe_next(request, idea.get_absolute_url())
     if not request.user.is_authenticated:
-        if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = redirect_to_login(back).url
-            return response
-        return redirect_to_login(back)
+        return login_first(request, back)
     context = flag_control(target, data=request.POST)
     form = context["form"]
     if form.is_valid():

@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import login_first
 from ideas.models import Idea
 from ideas.pagination import page_of
 from notifications.models import Notification
@@ -22,11 +22,7 @@ def follow(request, pk: int):
     idea = get_object_or_404(Idea.objects.visible(), pk=pk)
     back = idea.get_absolute_url()
     if not request.user.is_authenticated:
-        if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = redirect_to_login(back).url
-            return response
-        return redirect_to_login(back)
+        return login_first(request, back)
     following = FOLLOW_CHOICES.get(request.POST.get("following", ""))
     if following is None:
         return HttpResponseBadRequest("following is 1 (follow) or 0 (unfollow).")

@@ -1,16 +1,15 @@
 import time
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.db import connection
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import login_first, safe_next
 from ideas.models import Idea
 from moderation import ratelimit
 from votes.models import JobRun
@@ -21,25 +20,14 @@ from votes.tasks import RECONCILE_JOB
 VOTE_CHOICES = {"1": 1, "-1": -1, "0": 0}
 
 
-def _next_url(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
-
-
 @require_POST
 def vote(request, pk: int):
     """Promote (value=1), demote (-1) or withdraw (0). htmx gets the vote widget back; a plain
     form post is redirected to where it came from."""
     idea = get_object_or_404(Idea, pk=pk)
-    back = _next_url(request, idea.get_absolute_url())
+    back = safe_next(request, idea.get_absolute_url())
     if not request.user.is_authenticated:
-        if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = redirect_to_login(back).url
-            return response
-        return redirect_to_login(back)
+        return login_first(request, back)
     value = VOTE_CHOICES.get(request.POST.get("value", ""))
     if value is None:
         return HttpResponseBadRequest(_("A vote is 1 (promote), -1 (demote) or 0 (withdraw)."))

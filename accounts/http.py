@@ -1,0 +1,25 @@
+"""Small pieces every view that writes shares: where to go back to, and the way to log in."""
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def safe_next(request: HttpRequest, fallback: str = "/") -> str:
+    """The `next` the form or query carried, if it points at this site; else the fallback."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def login_first(request: HttpRequest, back: str) -> HttpResponse:
+    """Send a visitor to log in and back to `back`; under htmx, tell htmx to go there (a
+    redirect would be followed inside the fragment)."""
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = redirect_to_login(back).url
+        return response
+    return redirect_to_login(back)
