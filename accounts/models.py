@@ -42,6 +42,17 @@ class User(AbstractUser):
     banned_until = models.DateTimeField(null=True, blank=True)
     ban_reason = models.CharField(max_length=300, blank=True)
 
+    class Segment(models.TextChoices):
+        CONSUMER = "consumer", "Consumer"
+        SMALL_BUSINESS = "small-business", "Small business"
+        ENTERPRISE = "enterprise", "Enterprise"
+
+    # Set by an admin; product managers see demand by segment. The public ranking ignores it.
+    segment = models.CharField(max_length=20, choices=Segment.choices, blank=True)
+    # An account made for a customer whose vote a product manager recorded from a call or an
+    # email (votes.staff): no password; signing up with the same email claims it.
+    recorded_customer = models.BooleanField(default=False)
+
     objects = MemberManager()
 
     class Meta(AbstractUser.Meta):

@@ -65,7 +65,12 @@ class IdeaQuerySet(models.QuerySet):
 
     def visible(self) -> "IdeaQuerySet":
         """What visitors and members see: not withdrawn, hidden or held for review."""
-        return self.filter(withdrawn_at__isnull=True, hidden_at__isnull=True, held_at__isnull=True)
+        return self.filter(
+            withdrawn_at__isnull=True,
+            hidden_at__isnull=True,
+            held_at__isnull=True,
+            merged_into__isnull=True,
+        )
 
     def viewable_by(self, user) -> "IdeaQuerySet":
         """What the idea page shows this viewer: the visible ideas, the viewer's own held ones
@@ -119,6 +124,23 @@ class Idea(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # The Storm Session it was submitted into, if any.
+    session = models.ForeignKey(
+        "storms.StormSession",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ideas",
+    )
+    # Merged into another idea (ideas.merging): it redirects there and leaves every list.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_ideas",
+        db_index=False,
     )
     # Withdrawn by its author: kept (with its votes), shown to nobody.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -205,3 +227,28 @@ class IdeaSearch(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Merge(models.Model):
+    """A duplicate merged into the idea kept, with what moved, so undo restores both exactly
+    (ideas.merging)."""
+
+    kept = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="merges_in")
+    merged = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="merges_out")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What moved: vote rows (id, old idea), votes dropped because the voter had voted on the
+    # kept idea too (their full rows), comments and follows moved, the merged idea's status.
+    moved = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"idea {self.merged_id} into {self.kept_id}"

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "comments",
     "notifications",
     "moderation",
+    "storms",
+    "pm",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,16 @@ class Vote(models.Model):
     created_at = models.DateTimeField()
     # The voter's network (an IPv4 /24 or IPv6 /48), for the vote-stuffing job; "" if unknown.
     network = models.CharField(max_length=64, blank=True, default="", db_default="")
+    # A vote a product manager recorded for the customer (from a call or an email).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    recorded_note = models.CharField(max_length=500, blank=True, default="", db_default="")
     # Set while the vote is quarantined by a stuffing case: kept, counted in no score.
     quarantine = models.ForeignKey(
         "moderation.StuffingCase",
