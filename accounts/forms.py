@@ -21,9 +21,33 @@ class SignupForm(UserCreationForm):
         self.fields["password2"].label = _("Password (again)")
         self.fields["username"].widget.attrs.pop("autofocus", None)
 
+    def _claimable(self) -> User | None:
+        """The account made for this email's recorded votes (votes.staff), which signing up
+        claims (accounts.services.user_create)."""
+        email = (self.data.get("email") or "").strip()
+        if not email:
+            return None
+        recorded = User.objects.filter(email__iexact=email, recorded_customer=True)
+        return recorded.order_by("pk").first()
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username")
+        claimable = self._claimable()
+        if username and claimable and claimable.username.lower() == username.lower():
+            return username  # the account being claimed keeps its name if they want it
+        return super().clean_username()
+
+    def validate_unique(self) -> None:
+        # clean_username checks the username's uniqueness (case-insensitively, the claim aside).
+        try:
+            self.instance.validate_unique(exclude={*self._get_validation_exclusions(), "username"})
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
+        taken = User.objects.filter(email__iexact=email, recorded_customer=False)
+        if taken.exists():
             raise forms.ValidationError(_("An account with this email already exists."))
         return email
 

@@ -7,7 +7,40 @@ from accounts.models import ROLE_GROUPS, User
 
 @transaction.atomic
 def user_create(*, username: str, email: str, password: str) -> User:
-    return User.objects.create_user(username=username, email=email, password=password)
+    """A new member. Signing up with the email of an account made for a vote a product manager
+    recorded (votes.staff) claims that account instead: the votes on it become theirs."""
+    from notifications.models import Notification
+
+    claimed = (
+        User.objects.select_for_update()
+        .filter(email__iexact=email.strip(), recorded_customer=True, deleted_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    if claimed is None:
+        return User.objects.create_user(username=username, email=email, password=password)
+    claimed.username = username
+    claimed.email = User.objects.normalize_email(email.strip())
+    claimed.set_password(password)
+    claimed.recorded_customer = False
+    claimed.email_frequency = User._meta.get_field("email_frequency").default
+    # They join now: holds and the vote-stuffing rules treat them as the new member they are.
+    claimed.date_joined = timezone.now()
+    claimed.save(
+        update_fields=[
+            "username",
+            "email",
+            "password",
+            "recorded_customer",
+            "email_frequency",
+            "date_joined",
+        ]
+    )
+    # What arrived before they had an account stays unemailed: no backlog on day one.
+    Notification.objects.filter(recipient=claimed, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    return claimed
 
 
 def role_set(*, user: User, role: str, granted: bool = True) -> None:

@@ -1829,3 +1829,21 @@ CLOSERS = [
     "Thanks for listening.",
     "Would love to hear what the product team thinks.",
 ]
+
+# The Storm Session running on the demo board: its window and the hand-written ideas filed in it.
+STORM_SESSION = {
+    "title": "The buying experience",
+    "slug": "the-buying-experience",
+    "description": (
+        "Ordering, shipping, knowing what is inside the box: for the next few weeks, tell us "
+        "what would make buying from us easier. The product team reads every idea filed here "
+        "and answers the top ten when the session closes."
+    ),
+    "started_days_ago": 30,
+    "ends_in_days": 14,
+    "categories": ["notebooks", "support"],
+    "ideas": [
+        "Tell us which Wi-Fi chipset is inside before we buy",
+        "Give honest ship dates when we order",
+    ],
+}

@@ -1,10 +1,13 @@
 from django import forms
+from django.utils.functional import cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ideas.models import SORTS, TITLE_MAX_LENGTH, Category, Status
 from ideas.services import MAX_TAGS
+from storms.models import StormSession
+from storms.services import storm_submission_check
 
 DESCRIPTION_MAX_LENGTH = 10_000
 RESPONSE_MAX_LENGTH = 10_000
@@ -76,6 +79,38 @@ class IdeaForm(forms.Form):
     )
 
 
+class IdeaSubmitForm(IdeaForm):
+    """The submit form: IdeaForm and, from /ideas/new/?session=SLUG, the Storm Session the
+    idea goes into (storms.services.storm_submission_check says whether it may)."""
+
+    session = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
+
+    @cached_property
+    def storm_session(self) -> StormSession | None:
+        slug = self["session"].value()
+        if not slug:
+            return None
+        return StormSession.objects.filter(slug=slug).prefetch_related("categories").first()
+
+    def clean(self):
+        data = super().clean()
+        session = self.storm_session
+        if self["session"].value() and session is None:
+            self.add_error(None, _("This Storm Session does not exist."))
+        elif session is not None:
+            try:
+                storm_submission_check(session=session, category=data.get("category"))
+            except forms.ValidationError as error:
+                # The session is a hidden field: its message goes at the top of the form.
+                for field, errors in error.message_dict.items():
+                    if field != "category":
+                        self.add_error(None, errors)
+                    elif "category" in data:
+                        self.add_error("category", errors)
+        data["session"] = session
+        return data
+
+
 class IdeaFilterForm(forms.Form):
     """The list's query string. Bad values are dropped, never an error page."""
 
@@ -112,3 +147,15 @@ class StatusForm(forms.Form):
         if data.get("status") == Status.DECLINED and not (data.get("response") or "").strip():
             self.add_error("response", _("Say why the idea is declined: customers asked for that."))
         return data
+
+
+class MergeForm(forms.Form):
+    into = forms.IntegerField(
+        label=gettext_lazy("Merge this idea into idea number"),
+        min_value=1,
+        help_text=gettext_lazy("The idea to keep: votes, comments and followers move there."),
+        error_messages={"required": gettext_lazy("Give the number of the idea to keep.")},
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (optional)"), required=False, max_length=500
+    )

@@ -3,13 +3,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ideas import search
-from ideas.forms import SHOW_CHOICES, IdeaFilterForm, IdeaForm, StatusForm
-from ideas.models import DEFAULT_SORT, SORTS, Category, Idea, Status, Tag
+from ideas import merging, search
+from ideas.forms import (
+    SHOW_CHOICES,
+    IdeaFilterForm,
+    IdeaForm,
+    IdeaSubmitForm,
+    MergeForm,
+    StatusForm,
+)
+from ideas.merging import suggested_merges
+from ideas.models import DEFAULT_SORT, SORTS, Category, Idea, Merge, Status, Tag
 from ideas.pagecache import cache_for_visitors, wants_fragment
 from ideas.pagination import page_of
 from ideas.services import (
@@ -20,7 +29,9 @@ from ideas.services import (
     idea_withdraw,
 )
 from moderation import ratelimit
-from votes.selectors import rank_explanation, vote_history
+from storms.models import StormSession
+from votes.forms import RecordVoteForm
+from votes.selectors import rank_explanation, segment_demand, vote_history
 
 PAGE_SIZE = 20
 SORT_LABELS = {
@@ -42,6 +53,7 @@ def home(request):
         "ideas/home.html",
         {
             "ideas": ideas,
+            "storm_sessions": list(StormSession.objects.announced(timezone.now())),
             "categories": Category.objects.all(),
             "sort": DEFAULT_SORT,
             "half_life_days": settings.IDEAS_HALF_LIFE_DAYS,
@@ -116,10 +128,13 @@ def _visible_idea(pk: int, user=None) -> Idea:
 @require_GET
 def idea_detail(request, pk: int, slug: str | None = None):
     # The author sees their held idea, moderators held and hidden ones (with a banner).
-    ideas = Idea.objects.viewable_by(request.user).select_related("category", "author")
+    ideas = Idea.objects.viewable_by(request.user).select_related("category", "author", "session")
     idea = get_object_or_404(
         ideas.select_related("responded_by").with_viewer_vote(request.user), pk=pk
     )
+    if idea.merged_into_id:
+        messages.info(request, _("“%(title)s” was merged into this idea.") % {"title": idea.title})
+        return redirect("idea-detail", pk=idea.merged_into_id)
     others = Idea.objects.visible().exclude(pk=idea.pk)
     is_pm = getattr(request.user, "is_product_manager", False)
     context = {
@@ -131,18 +146,32 @@ def idea_detail(request, pk: int, slug: str | None = None):
         "similar": search.similar(others, idea.title),
         "can_edit": idea_is_editable(idea, request.user),
         "status_form": StatusForm(initial={"status": idea.status}) if is_pm else None,
+        # The viewer's own vote was recorded by staff (votes.staff): say so near the tally.
+        "viewer_vote_recorded": idea.viewer_vote is not None
+        and idea.votes.filter(voter=request.user, recorded_by__isnull=False).exists(),
     }
+    if is_pm:
+        context["segments"] = segment_demand(idea.pk)
+        context["recorded_votes"] = idea.votes.filter(recorded_by__isnull=False).count()
+        context["record_vote_form"] = RecordVoteForm()
     return render(request, "ideas/idea_detail.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def idea_new(request):
-    form = IdeaForm(request.POST or None)
+    # ?session=SLUG: submitting into that Storm Session.
+    form = IdeaSubmitForm(request.POST or None, initial={"session": request.GET.get("session")})
     if request.method == "POST" and form.is_valid():
         if exceeded := ratelimit.hit("idea", request.user.pk):
             return ratelimit.page_response(request, exceeded)
-        idea = idea_create(author=request.user, **form.cleaned_data)
+        try:
+            idea = idea_create(author=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            # The session closed between the form's check and the save: say so at the top.
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in ("title", "category") else None, errors)
+            return render(request, "ideas/idea_form.html", {"form": form}, status=400)
         if idea.held_at:
             messages.success(
                 request,
@@ -224,3 +253,60 @@ def idea_status(request, pk: int):
             messages.success(request, _("Status set to %(status)s.") % {"status": label})
             return redirect(idea)
     return render(request, "ideas/status_form_page.html", {"idea": idea, "form": form}, status=400)
+
+
+def _pm_only(request) -> None:
+    if not getattr(request.user, "is_product_manager", False):
+        raise PermissionDenied(_("Only product managers merge ideas."))
+
+
+@login_required
+@require_POST
+def idea_merge_view(request, pk: int):
+    _pm_only(request)
+    merged = get_object_or_404(Idea, pk=pk)
+    form = MergeForm(request.POST)
+    if form.is_valid():
+        kept = Idea.objects.filter(pk=form.cleaned_data["into"]).first()
+        if kept is None:
+            form.add_error("into", _("There is no idea with that number."))
+        else:
+            try:
+                merging.idea_merge(
+                    actor=request.user, merged=merged, kept=kept, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error("into" if field in ("kept", "merged") else None, errors)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Merged #%(merged)d into this idea: its votes, comments and followers "
+                        "are here."
+                    )
+                    % {"merged": merged.pk},
+                )
+                return redirect(kept)
+    return render(request, "ideas/merge_page.html", {"idea": merged, "form": form}, status=400)
+
+
+@login_required
+@require_POST
+def merge_undo_view(request, pk: int):
+    _pm_only(request)
+    merge = get_object_or_404(Merge, pk=pk)
+    try:
+        merging.idea_merge_undo(actor=request.user, merge=merge)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(merge.kept)
+    messages.success(request, _("Merge undone: both ideas are as they were."))
+    return redirect(merge.merged)
+
+
+@login_required
+@require_GET
+def merge_suggestions(request):
+    _pm_only(request)
+    return render(request, "ideas/merge_suggestions.html", {"pairs": suggested_merges()})

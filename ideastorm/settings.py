@@ -346,10 +346,24 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 240},
     },
+    # Every minute: open and close Storm Sessions whose start or end has passed (the home
+    # page's announcements; whether a session takes ideas is decided by its times alone).
+    "storm-sessions-open-close": {
+        "task": "storms.tasks.sessions_open_close",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
     # Daily at 07:00 UTC: the digest for members who chose one.
     "email-digests": {
         "task": "notifications.tasks.email_digests",
         "schedule": crontab(minute=0, hour=7),
+        "options": {"expires": 3600},
+    },
+    # Daily at 04:23 UTC (before the digests): archive new ideas with no votes or comments for
+    # IDEAS_STALE_AFTER_DAYS, in batches, and tell their authors.
+    "archive-stale-ideas": {
+        "task": "ideas.tasks.archive_stale_ideas",
+        "schedule": crontab(minute=23, hour=4),
         "options": {"expires": 3600},
     },
 }
@@ -369,6 +383,8 @@ IDEASTORM_TRUST_X_FORWARDED_FOR = env_bool("IDEASTORM_TRUST_X_FORWARDED_FOR", Fa
 IDEASTORM_SITE_URL = os.environ.get("IDEASTORM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 IDEAS_HALF_LIFE_DAYS = env_positive_float("IDEAS_HALF_LIFE_DAYS", 7.0)
+# A new idea with no votes and no comments for this many days is archived (ideas.tasks).
+IDEAS_STALE_AFTER_DAYS = env_positive_float("IDEAS_STALE_AFTER_DAYS", 183.0)
 # Visitors' list pages are cached only with a cache that every process shares (ideas/pagecache).
 IDEAS_PAGE_CACHE = bool(REDIS_URL)
 IDEAS_RATE_LIMITS = env_bool("IDEAS_RATE_LIMITS", True)

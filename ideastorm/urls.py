@@ -56,6 +56,8 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("notifications.urls")),
     path("", include("moderation.urls")),
+    path("pm/", include("pm.urls")),
+    path("sessions/", include("storms.urls")),
     path("ideas/", include("ideas.urls")),
     path("accounts/", include("accounts.urls")),
     path("users/<str:username>/", accounts_views.profile, name="profile"),

@@ -6,7 +6,21 @@ from django.urls import reverse
 
 class StormSessionQuerySet(models.QuerySet):
     def active(self, now) -> "StormSessionQuerySet":
+        """Open for ideas: decided by the times alone, so a late job never lets one in."""
         return self.filter(starts_at__lte=now, ends_at__gt=now)
+
+    def upcoming(self, now) -> "StormSessionQuerySet":
+        return self.filter(starts_at__gt=now).order_by("starts_at")
+
+    def past(self, now) -> "StormSessionQuerySet":
+        return self.filter(ends_at__lte=now).order_by("-ends_at")
+
+    def announced(self, now) -> "StormSessionQuerySet":
+        """What the home page lists: opened by the job and not yet closed. The job's flags
+        drive it because its board version bump is what refreshes the cached home page."""
+        return self.filter(
+            opened_at__isnull=False, closed_at__isnull=True, ends_at__gt=now
+        ).order_by("ends_at")
 
 
 class StormSession(models.Model):
@@ -44,3 +58,10 @@ class StormSession(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("storm-detail", kwargs={"slug": self.slug})
+
+    def is_active(self, now) -> bool:
+        return self.starts_at <= now < self.ends_at
+
+    def is_closed(self, now) -> bool:
+        """Read-only: closed by the job, or past its end while the job is late."""
+        return self.closed_at is not None or self.ends_at <= now

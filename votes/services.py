@@ -22,6 +22,12 @@ from ideas.pagecache import board_changed
 from votes import ranking
 from votes.models import RankingEpoch, Vote
 
+# A new vote goes only to an idea everyone sees: not withdrawn, hidden, held for review or
+# merged. Checked inside the vote's own INSERT, so it costs no query. (A vote already cast may
+# still be switched or withdrawn.)
+VOTABLE = (
+    "withdrawn_at IS NULL AND hidden_at IS NULL AND held_at IS NULL AND merged_into_id IS NULL"
+)
 # The full rebuild runs over this many ranges of idea ids (for its progress bar), each at least
 # this wide.
 REBUILD_CHUNKS = 20
@@ -208,7 +214,7 @@ def vote_cast(*, voter, idea: Idea | int, value: int, network: str = "") -> Vote
                     return _state(idea_id, value)
                 counts = _apply_vote_change(idea_id, old, value, now)
                 break
-            if not Idea.objects.filter(pk=idea_id).exists():
+            if not Idea.objects.visible().filter(pk=idea_id).exists():
                 raise Idea.DoesNotExist(f"No idea {idea_id}.")
             # The vote we collided with was withdrawn meanwhile: insert again.
         board_changed()
@@ -221,7 +227,7 @@ def _insert_vote(voter_id: int, idea_id: int, value: int, now, network: str) -> 
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO votes_vote (voter_id, idea_id, value, created_at, network) "
-            "SELECT %s, id, %s, %s, %s FROM ideas_idea WHERE id = %s "
+            f"SELECT %s, id, %s, %s, %s FROM ideas_idea WHERE id = %s AND {VOTABLE} "
             "ON CONFLICT (voter_id, idea_id) DO NOTHING RETURNING id",
             [voter_id, value, now, network, idea_id],
         )
@@ -258,7 +264,7 @@ def _new_vote_sql(value: int) -> str:
     return f"""
         WITH ins AS (
             INSERT INTO votes_vote (voter_id, idea_id, value, created_at, network)
-            SELECT %s, id, %s, %s, %s FROM ideas_idea WHERE id = %s
+            SELECT %s, id, %s, %s, %s FROM ideas_idea WHERE id = %s AND {VOTABLE}
             ON CONFLICT (voter_id, idea_id) DO NOTHING
             RETURNING idea_id
         )
@@ -504,12 +510,27 @@ def votes_quarantine_set(
             return []
         Vote.objects.filter(pk__in=[pk for pk, _ in locked]).update(quarantine_id=case_id)
         idea_ids = sorted({idea_id for _, idea_id in locked})
-        where = f"i.id IN ({', '.join(['%s'] * len(idea_ids))})"
-        lock = " FOR UPDATE" if _is_postgres() else ""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT i.id FROM ideas_idea i WHERE {where} ORDER BY i.id{lock}", idea_ids
-            )
-            cursor.execute(_recompute_sql(where), [epoch.t0, epoch.half_life_seconds, *idea_ids])
-        board_changed()
+        ideas_recount(idea_ids, epoch=epoch)
     return idea_ids
+
+
+def ideas_recount(idea_ids: list[int], *, epoch: Epoch | None = None) -> None:
+    """Recount these ideas' figures from the votes table, inside the caller's transaction,
+    after whatever moved votes around (a quarantine, a merge). Idea rows are locked first: a
+    vote in flight on one of them either is in the recount or adds itself after it."""
+    if not idea_ids:
+        return
+    epoch = epoch or epoch_read(lock="share")
+    idea_ids = sorted(set(idea_ids))
+    where = f"i.id IN ({', '.join(['%s'] * len(idea_ids))})"
+    lock = " FOR UPDATE" if _is_postgres() else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT i.id FROM ideas_idea i WHERE {where} ORDER BY i.id{lock}", idea_ids)
+        cursor.execute(_recompute_sql(where), [epoch.t0, epoch.half_life_seconds, *idea_ids])
+    board_changed()
+
+
+def votes_lock_out() -> None:
+    """Hold new votes until the caller's transaction ends (for a merge and its undo, which
+    move votes between ideas)."""
+    _lock_out_votes()

@@ -1,6 +1,8 @@
 import time
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,9 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.http import login_first, safe_next
 from ideas.models import Idea
 from moderation import ratelimit
+from votes.forms import RecordVoteForm
 from votes.models import JobRun
 from votes.network import network_of
 from votes.services import vote_cast, vote_withdraw
+from votes.staff import vote_record_for_customer
 from votes.tasks import RECONCILE_JOB
 
 VOTE_CHOICES = {"1": 1, "-1": -1, "0": 0}
@@ -24,7 +28,9 @@ VOTE_CHOICES = {"1": 1, "-1": -1, "0": 0}
 def vote(request, pk: int):
     """Promote (value=1), demote (-1) or withdraw (0). htmx gets the vote widget back; a plain
     form post is redirected to where it came from."""
-    idea = get_object_or_404(Idea, pk=pk)
+    # A new vote needs an idea everyone sees (votes.services.VOTABLE): a withdrawn, hidden,
+    # held or merged idea is a 404 here, as to comments, flags and follows.
+    idea = get_object_or_404(Idea.objects.visible(), pk=pk)
     back = safe_next(request, idea.get_absolute_url())
     if not request.user.is_authenticated:
         return login_first(request, back)
@@ -44,6 +50,28 @@ def vote(request, pk: int):
         idea = Idea.objects.with_viewer_vote(request.user).get(pk=pk)
         return render(request, "votes/vote_response.html", {"idea": idea, "next_url": back})
     return redirect(back)
+
+
+@require_POST
+def idea_record_vote(request, pk: int):
+    """A product manager records a customer's vote from a call or an email; errors come back
+    at the fields on a page of their own."""
+    idea = get_object_or_404(Idea.objects.visible(), pk=pk)
+    if not request.user.is_authenticated:
+        return login_first(request, idea.get_absolute_url())
+    if not getattr(request.user, "is_product_manager", False):
+        raise PermissionDenied(_("Only product managers record customers' votes."))
+    form = RecordVoteForm(request.POST)
+    if form.is_valid():
+        try:
+            recorded = vote_record_for_customer(staff=request.user, idea=idea, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, recorded.message)
+            return redirect(idea)
+    return render(request, "votes/record_vote_page.html", {"idea": idea, "form": form}, status=400)
 
 
 def _check_database() -> dict:

@@ -61,3 +61,16 @@ def plain_text(html: str) -> str:
     """Rendered (sanitised) Markdown as plain text, for excerpts: tags stripped, entities read
     back, so the template escapes it exactly once."""
     return unescape(strip_tags(html or ""))
+
+
+@register.inclusion_tag("ideas/merge_controls.html", takes_context=True)
+def merge_controls(context, idea) -> dict:
+    """The product team's merge form for this idea, and undo for the merges into it."""
+    from ideas.forms import MergeForm
+
+    return {
+        "idea": idea,
+        "form": MergeForm(),
+        "merges_in": list(idea.merges_in.filter(undone_at__isnull=True).select_related("merged")),
+        "csrf_token": context.get("csrf_token"),
+    }

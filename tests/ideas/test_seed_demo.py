@@ -272,3 +272,16 @@ def test_seeded_idea_page_shows_the_response_and_the_discussion(client):
     html = response.content.decode()
     assert idea.response_html in html
     assert reply.body_html in html and reply.parent.body_html in html
+
+
+def test_the_demo_board_has_a_storm_session_running_with_its_ideas(db):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from storms.models import StormSession
+
+    call_command("seed_demo", users=30, ideas=60, votes=300, verbosity=0)
+    session = StormSession.objects.get(slug="the-buying-experience")
+    assert session.starts_at < timezone.now() < session.ends_at
+    assert session.ideas.count() == 2
+    assert StormSession.objects.active(timezone.now()).count() == 1

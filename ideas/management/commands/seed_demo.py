@@ -22,6 +22,7 @@ from ideas import demo_data
 from ideas.markdown import render_markdown
 from ideas.models import Category, Idea, IdeaSearch, Status, StatusChange, Tag
 from ideas.search import search_documents_refresh
+from storms.models import StormSession
 from votes.models import Vote
 from votes.services import rankings_rebuild
 
@@ -468,6 +469,7 @@ class Command(BaseCommand):
             plan.stories(planned, customers)
             idea_ids = self._ideas(plan, planned, categories, user_ids)
             comment_count = self._stories(plan, planned, idea_ids, user_ids)
+            self._storm_session(plan, categories, user_ids)
             voter_ids = [user_ids[v.username] for v in voters]
             vote_count = self._votes(plan.votes(planned, voters, votes), votes, voter_ids, idea_ids)
             rankings_rebuild()
@@ -549,6 +551,28 @@ class Command(BaseCommand):
             progress.update(start + len(batch))
         # The board was empty, so ids ascend in plan order.
         return list(Idea.objects.order_by("id").values_list("id", flat=True))
+
+    def _storm_session(self, plan: DemoPlan, categories: dict, user_ids: dict[str, int]) -> None:
+        """One Storm Session running now, with the hand-written ideas filed in it."""
+        spec = demo_data.STORM_SESSION
+        started = _as_datetime(plan.now - spec["started_days_ago"] * DAY)
+        # By slug: a board cleared of its ideas keeps its sessions.
+        session, _ = StormSession.objects.update_or_create(
+            slug=spec["slug"],
+            defaults={
+                "title": spec["title"],
+                "description": spec["description"],
+                "description_html": render_markdown(spec["description"]),
+                "starts_at": started,
+                "ends_at": _as_datetime(plan.now + spec["ends_in_days"] * DAY),
+                "created_by_id": user_ids.get("pat"),
+                "created_at": started,
+                "opened_at": started,
+                "closed_at": None,
+            },
+        )
+        session.categories.set([categories[slug] for slug in spec["categories"]])
+        Idea.objects.filter(title__in=spec["ideas"]).update(session=session)
 
     def _stories(
         self,

@@ -1,0 +1,69 @@
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ideas.models import Category
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=DATETIME_FORMAT)
+
+
+class StormForm(forms.Form):
+    title = forms.CharField(
+        label=gettext_lazy("Title"),
+        max_length=120,
+        help_text=gettext_lazy("The topic, e.g. “Notebooks for students”."),
+        error_messages={"required": gettext_lazy("Give the session a title.")},
+    )
+    description = forms.CharField(
+        label=gettext_lazy("Description"),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=gettext_lazy(
+            "What you want ideas about, and what you will do with them. Markdown works."
+        ),
+    )
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("Starts"),
+        widget=DateTimeLocalInput(),
+        help_text=gettext_lazy("UTC."),
+        error_messages={
+            "required": gettext_lazy("Say when the session starts."),
+            "invalid": gettext_lazy("Enter a date and time, e.g. 2027-03-01 09:00."),
+        },
+    )
+    ends_at = forms.DateTimeField(
+        label=gettext_lazy("Ends"),
+        widget=DateTimeLocalInput(),
+        help_text=gettext_lazy(
+            "UTC. Ideas are taken until then; afterwards the session is read-only."
+        ),
+        error_messages={
+            "required": gettext_lazy("Say when the session ends."),
+            "invalid": gettext_lazy("Enter a date and time, e.g. 2027-03-15 18:00."),
+        },
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Categories"),
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "Optional: ideas in this session must be in one of these. None means any."
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", _("The end must be after the start."))
+        return data

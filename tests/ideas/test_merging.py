@@ -1,0 +1,184 @@
+import math
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from comments.models import Comment
+from ideas.merging import idea_merge, idea_merge_undo, suggested_merges
+from ideas.models import Idea, Status
+from moderation.models import AuditEntry
+from notifications.models import Follow
+from tests.factories import IdeaFactory, UserFactory
+from votes.models import Vote
+from votes.services import vote_cast
+
+
+def figures(idea) -> tuple:
+    idea = Idea.objects.get(pk=idea.pk)
+    return idea.score, idea.promotes, idea.demotes, idea.popular_key
+
+
+def votes_of(idea) -> set:
+    return set(Vote.objects.filter(idea=idea).values_list("voter_id", "value", "created_at"))
+
+
+def same_figures(a: tuple, b: tuple) -> bool:
+    # Counts exactly; the key recounted from the votes may differ in its last bits only.
+    return a[:3] == b[:3] and math.isclose(a[3], b[3], rel_tol=1e-9, abs_tol=1e-12)
+
+
+@pytest.fixture
+def duplicates(db):
+    u1, u2, u3, u4 = (UserFactory(username=f"voter{n}") for n in range(1, 5))
+    merged = IdeaFactory(title="Backlit keyboard please")
+    kept = IdeaFactory(title="Backlit keyboards on all notebooks")
+    vote_cast(voter=u1, idea=merged, value=1)
+    vote_cast(voter=u2, idea=merged, value=1)
+    vote_cast(voter=u3, idea=merged, value=-1)
+    vote_cast(voter=u2, idea=kept, value=-1)
+    vote_cast(voter=u4, idea=kept, value=1)
+    return merged, kept, (u1, u2, u3, u4)
+
+
+def test_merge_keeps_exactly_the_union_of_voters_and_undo_restores_both(duplicates, pat):
+    merged, kept, (u1, u2, u3, u4) = duplicates
+    before = (figures(merged), figures(kept), votes_of(merged), votes_of(kept))
+    Comment.objects.create(idea=merged, author=u1, body="Me too", created_at=merged.created_at)
+    Follow.objects.create(user=u3, idea=merged, following=True)
+
+    merge = idea_merge(actor=pat, merged=merged, kept=kept, reason="Same request")
+
+    voters = dict(Vote.objects.filter(idea=kept).values_list("voter_id", "value"))
+    assert voters == {u1.pk: 1, u2.pk: -1, u3.pk: -1, u4.pk: 1}  # u2's vote on the kept stands
+    assert figures(kept)[:3] == (0, 2, 2)
+    assert figures(merged)[:3] == (0, 0, 0)
+    merged.refresh_from_db()
+    assert merged.merged_into == kept and merged.status == Status.DUPLICATE
+    assert Comment.objects.get(body="Me too").idea == kept
+    assert Follow.objects.get(user=u3).idea == kept
+    assert AuditEntry.objects.filter(action="idea.merged", target_id=merged.pk).exists()
+
+    idea_merge_undo(actor=pat, merge=merge)
+
+    after = (figures(merged), figures(kept), votes_of(merged), votes_of(kept))
+    assert same_figures(after[0], before[0]) and same_figures(after[1], before[1])
+    assert after[2:] == before[2:]
+    merged.refresh_from_db()
+    assert merged.merged_into is None and merged.status == Status.NEW
+    assert Comment.objects.get(body="Me too").idea == merged
+    assert Follow.objects.get(user=u3).idea == merged
+
+
+def test_votes_cast_on_the_kept_idea_after_the_merge_stay_there_on_undo(duplicates, pat):
+    merged, kept, _ = duplicates
+    merge = idea_merge(actor=pat, merged=merged, kept=kept)
+    newcomer = UserFactory(username="newcomer")
+    vote_cast(voter=newcomer, idea=kept, value=1)
+    idea_merge_undo(actor=pat, merge=merge)
+    assert Vote.objects.get(voter=newcomer).idea == kept
+    assert figures(kept)[:3] == (1, 2, 1)  # its own two votes and the newcomer's
+
+
+@pytest.mark.parametrize("case", ["itself", "merged-source", "merged-target"])
+def test_bad_merges_are_refused_and_change_nothing(duplicates, pat, case):
+    merged, kept, _ = duplicates
+    third = IdeaFactory(title="Third")
+    if case == "itself":
+        source, target = merged, merged
+    elif case == "merged-source":
+        idea_merge(actor=pat, merged=merged, kept=third)
+        source, target = merged, kept
+    else:
+        idea_merge(actor=pat, merged=kept, kept=third)
+        source, target = merged, kept
+    before = (figures(source), figures(target))
+    with pytest.raises(ValidationError):
+        idea_merge(actor=pat, merged=source, kept=target)
+    assert (figures(source), figures(target)) == before
+
+
+def test_only_product_managers_merge(duplicates, alice):
+    merged, kept, _ = duplicates
+    with pytest.raises(PermissionDenied):
+        idea_merge(actor=alice, merged=merged, kept=kept)
+
+
+def test_undo_twice_or_after_the_kept_idea_moved_on_is_refused(duplicates, pat):
+    merged, kept, _ = duplicates
+    merge = idea_merge(actor=pat, merged=merged, kept=kept)
+    third = IdeaFactory(title="Third")
+    later = idea_merge(actor=pat, merged=kept, kept=third)
+    with pytest.raises(ValidationError, match="undo that first"):
+        idea_merge_undo(actor=pat, merge=merge)
+    idea_merge_undo(actor=pat, merge=later)
+    idea_merge_undo(actor=pat, merge=merge)
+    with pytest.raises(ValidationError, match="already undone"):
+        idea_merge_undo(actor=pat, merge=merge)
+
+
+def test_the_merged_idea_redirects_leaves_lists_and_takes_no_votes(client, duplicates, pat, bob):
+    merged, kept, _ = duplicates
+    idea_merge(actor=pat, merged=merged, kept=kept)
+    response = client.get(merged.get_absolute_url())
+    assert response.status_code == 302 and response["Location"] == f"/ideas/{kept.pk}/"
+    assert merged not in client.get(reverse("idea-list")).context["ideas"]
+    client.force_login(bob)
+    response = client.put(
+        reverse("api-idea-vote", args=[merged.pk]), {"value": 1}, content_type="application/json"
+    )
+    assert response.status_code == 404
+    assert not Vote.objects.filter(idea=merged).exists()
+
+
+def test_pm_merges_and_undoes_from_the_idea_page(client, duplicates, pat):
+    merged, kept, _ = duplicates
+    client.force_login(pat)
+    page = client.get(kept.get_absolute_url()).content.decode()
+    assert "Merge into that idea" in page
+    response = client.post(reverse("idea-merge", args=[merged.pk]), {"into": kept.pk})
+    assert response.status_code == 302 and response["Location"] == kept.get_absolute_url()
+    page = client.get(kept.get_absolute_url()).content.decode()
+    assert "Undo merge" in page
+    merge = kept.merges_in.get()
+    response = client.post(reverse("merge-undo", args=[merge.pk]))
+    assert response.status_code == 302
+    assert Idea.objects.get(pk=merged.pk).merged_into is None
+
+
+@pytest.mark.parametrize(("into", "message"), [("", "Give the number"), ("999999", "no idea")])
+def test_merge_form_errors_are_shown_and_nothing_changes(client, duplicates, pat, into, message):
+    merged, _, _ = duplicates
+    client.force_login(pat)
+    response = client.post(reverse("idea-merge", args=[merged.pk]), {"into": into})
+    assert response.status_code == 400 and message in response.content.decode()
+    assert Idea.objects.get(pk=merged.pk).merged_into is None
+
+
+def test_merge_pages_are_for_product_managers(client, duplicates, alice):
+    merged, kept, _ = duplicates
+    for url in (reverse("idea-merge", args=[merged.pk]), reverse("merge-suggestions")):
+        method = client.post if "merge/" in url and "merges" not in url else client.get
+        assert method(url).status_code == 302  # visitor: log in first
+    client.force_login(alice)
+    assert (
+        client.post(reverse("idea-merge", args=[merged.pk]), {"into": kept.pk}).status_code == 403
+    )
+    assert client.get(reverse("merge-suggestions")).status_code == 403
+    assert client.get(reverse("idea-merge", args=[merged.pk])).status_code == 405
+
+
+def test_suggested_merges_pair_look_alike_ideas(db, client, pat):
+    a = IdeaFactory(title="Longer battery life on notebooks", description="Batteries die by noon.")
+    b = IdeaFactory(
+        title="Longer battery life for notebooks", description="My battery dies by noon."
+    )
+    IdeaFactory(title="Quieter fans", description="Too loud.")
+    vote_cast(voter=pat, idea=b, value=1)
+    pairs = suggested_merges()
+    assert [(p["merge"]["pk"], p["keep"]["pk"]) for p in pairs] == [(a.pk, b.pk)]
+    client.force_login(pat)
+    assert (
+        "Longer battery life for notebooks"
+        in client.get(reverse("merge-suggestions")).content.decode()
+    )
