@@ -1,0 +1,655 @@
+"""The permission matrix: every URL of the site (pages and API) against every role, with the
+status each role must get for each method.
+
+The URL names come from the resolver, so a new endpoint without a row here fails
+test_the_matrix_covers_every_url. Each (url, method, role) runs with a fresh client in a
+savepoint rolled back afterwards, so one case never sees another's writes. Writes send valid
+bodies: a success is a real success, not a 400.
+
+Roles: a visitor (not logged in); alice, the member who owns the objects (her idea, her
+comment, her notification); bob, another member; pat, a product manager; mo, a moderator;
+and alice again with an active ban ("banned": the owner, so a ban is what refuses her). The
+shared targets (an idea and a comment to vote on, comment on, flag, follow, hide) are carol's,
+nobody's in the cast. A superuser is checked as every role at once: what pat may do, or else
+what mo may do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.messages import constants as message_levels
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from ideas.merging import idea_merge
+from moderation.bans import ban_create
+from moderation.models import Flag, StuffingCase
+from storms.services import storm_create
+from tests.conftest import PASSWORD
+from tests.factories import (
+    CommentFactory,
+    IdeaFactory,
+    NotificationFactory,
+    UserFactory,
+)
+from votes.models import JobRun
+from votes.tasks import RECONCILE_JOB
+
+LOGIN_PATH = "/accounts/login/"
+# Not part of the matrix: Django's admin (test_admin_*), and what only the bench settings route.
+SKIPPED_PREFIXES = ("admin/", "bench/", "static/", "media/")
+
+# ---- what a role gets -------------------------------------------------------------------
+
+LOGIN = "302 to log in"  # a redirect to /accounts/login/
+OK = frozenset({200, 201, 204, 302})  # a write that worked (a 302 that is not to log in)
+DENIED = 403
+NOT_YOURS = frozenset({403, 404})  # another's resource
+NO_LOGIN = frozenset({401, 403})  # an API write without credentials
+REDIRECT = 302  # a logged-in member sent away from log in / sign up
+
+ROLES = ("visitor", "member", "other", "pm", "moderator", "banned")
+
+
+def roles(visitor, member, other, pm, moderator, banned) -> dict:
+    return dict(zip(ROLES, (visitor, member, other, pm, moderator, banned), strict=True))
+
+
+PUBLIC = roles(200, 200, 200, 200, 200, 200)
+MEMBER_PAGE = roles(LOGIN, 200, 200, 200, 200, 200)
+MEMBER_WRITE = roles(LOGIN, OK, OK, OK, OK, DENIED)
+API_WRITE = roles(NO_LOGIN, OK, OK, OK, OK, DENIED)
+OWNER_PAGE = roles(LOGIN, 200, NOT_YOURS, NOT_YOURS, NOT_YOURS, 200)
+OWNER_WRITE = roles(LOGIN, OK, NOT_YOURS, NOT_YOURS, NOT_YOURS, DENIED)
+PM_WRITE = roles(LOGIN, DENIED, DENIED, OK, DENIED, DENIED)
+PM_PAGE = roles(LOGIN, DENIED, DENIED, 200, DENIED, DENIED)
+MODERATOR_PAGE = roles(LOGIN, DENIED, DENIED, DENIED, 200, DENIED)
+MODERATOR_WRITE = roles(LOGIN, DENIED, DENIED, DENIED, OK, DENIED)
+# What a banned member may still post: leaving, and their own account (moderation.middleware).
+OWN_ACCOUNT_WRITE = roles(LOGIN, OK, OK, OK, OK, OK)
+
+# URL name -> method -> role -> expected. A method key may name a variant ("POST restore").
+EXPECTED: dict[str, dict[str, dict]] = {
+    # Public pages and reads.
+    "home": {"GET": PUBLIC},
+    "idea-list": {"GET": PUBLIC},
+    "idea-similar": {"GET": PUBLIC},
+    "idea-detail": {"GET": PUBLIC},
+    "idea-detail-slug": {"GET": PUBLIC},
+    "profile": {"GET": PUBLIC},
+    "feed-ideas": {"GET": PUBLIC},
+    "feed-category": {"GET": PUBLIC},
+    "feed-idea": {"GET": PUBLIC},
+    # Health reflects the services (503 without a broker), never who asks.
+    "healthz": {"GET": roles(*[frozenset({200, 503})] * 6)},
+    # Accounts.
+    "signup": {
+        "GET": roles(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        "POST": roles(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, DENIED),
+    },
+    "login": {
+        "GET": roles(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+        "POST": roles(OK, OK, OK, OK, OK, OK),
+    },
+    "logout": {"POST": roles(OK, OK, OK, OK, OK, OK)},
+    "account-settings": {"GET": MEMBER_PAGE, "POST": OWN_ACCOUNT_WRITE},
+    "account-password": {"GET": MEMBER_PAGE, "POST": OWN_ACCOUNT_WRITE},
+    "account-delete": {"GET": MEMBER_PAGE, "POST": OWN_ACCOUNT_WRITE},
+    # Members: submit, vote, comment, flag, follow (on carol's idea and comment).
+    "idea-new": {"GET": MEMBER_PAGE, "POST": MEMBER_WRITE},
+    # A hidden idea takes no new vote, not even a moderator's (votes.services.VOTABLE).
+    "idea-vote": {"POST": MEMBER_WRITE, "POST hidden idea": roles(404, 404, 404, 404, 404, DENIED)},
+    "comment-create": {"POST": MEMBER_WRITE},
+    "idea-flag": {"POST": MEMBER_WRITE},
+    "comment-flag": {"POST": MEMBER_WRITE},
+    "idea-follow": {"POST": MEMBER_WRITE},
+    "notifications": {"GET": MEMBER_PAGE},
+    # Marking one's notifications read stays open to a banned member (moderation.middleware).
+    "notifications-read": {"POST": roles(LOGIN, OK, OK, OK, OK, OK)},
+    # The owner only (alice's idea, comment and notification).
+    "idea-edit": {"GET": OWNER_PAGE, "POST": OWNER_WRITE},
+    "idea-withdraw": {"POST": OWNER_WRITE},
+    "comment-edit": {"GET": OWNER_PAGE, "POST": OWNER_WRITE},
+    "comment-delete": {"POST": OWNER_WRITE},
+    # Opening marks it read and redirects to the idea: a GET that is still the owner's alone.
+    "notification-open": {
+        "GET": roles(LOGIN, OK, NOT_YOURS, NOT_YOURS, NOT_YOURS, OK),
+        "POST": OWNER_WRITE,
+    },
+    # Product managers: statuses, merges, customers' votes recorded by staff.
+    "idea-status": {"POST": PM_WRITE},
+    # Storm Sessions: everyone reads them, product managers run them.
+    "storm-list": {"GET": PUBLIC},
+    "storm-detail": {"GET": PUBLIC},
+    "storm-new": {"GET": PM_PAGE, "POST": PM_WRITE},
+    "storm-edit": {"GET": PM_PAGE, "POST": PM_WRITE},
+    "merge-suggestions": {"GET": PM_PAGE},
+    "idea-merge": {"POST": PM_WRITE},
+    "merge-undo": {"POST": PM_WRITE},
+    "idea-record-vote": {"POST": PM_WRITE},
+    "pm-dashboard": {"GET": PM_PAGE},
+    "pm-export-csv": {"GET": PM_PAGE},
+    "pm-export-json": {"GET": PM_PAGE},
+    # Moderators.
+    "moderation-queue": {"GET": MODERATOR_PAGE},
+    "moderation-audit": {"GET": MODERATOR_PAGE},
+    "moderation-bulk": {"POST": MODERATOR_WRITE},
+    "moderation-idea-act": {
+        "POST hide": MODERATOR_WRITE,
+        "POST restore": MODERATOR_WRITE,
+        "POST dismiss": MODERATOR_WRITE,
+    },
+    "moderation-comment-act": {"POST hide": MODERATOR_WRITE, "POST restore": MODERATOR_WRITE},
+    "moderation-case-decide": {"POST": MODERATOR_WRITE},
+    "moderation-ban": {"POST": MODERATOR_WRITE},
+    "moderation-ban-lift": {"POST": MODERATOR_WRITE},
+    # The API.
+    "api-root": {"GET": PUBLIC},
+    "api-schema": {"GET": PUBLIC},
+    "api-docs": {"GET": PUBLIC},
+    "api-category-list": {"GET": PUBLIC},
+    "api-idea-detail": {"GET": PUBLIC},
+    "api-idea-list": {"GET": PUBLIC, "POST": API_WRITE},
+    "api-idea-vote": {
+        "PUT": API_WRITE,
+        "DELETE": API_WRITE,
+        "PUT hidden idea": roles(NO_LOGIN, 404, 404, 404, 404, DENIED),
+    },
+    "api-comment-list": {"GET": PUBLIC, "POST": API_WRITE},
+    "api-idea-flags": {"POST": API_WRITE},
+    "api-comment-flags": {"POST": API_WRITE},
+    # Getting a token is logging in: open to everyone with a password, a banned member too.
+    "api-token": {"POST": roles(OK, OK, OK, OK, OK, OK)},
+}
+
+# ---- how to ask -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Req:
+    kwargs: Callable = lambda o: {}
+    # A dict, or a function of (objects, the acting user or None) for what depends on who.
+    body: dict | Callable | None = None
+    json: bool = False
+    query: str = ""
+
+
+def idea(o):
+    return {"pk": o.idea.pk}
+
+
+def own_idea(o):
+    return {"pk": o.own_idea.pk}
+
+
+def comment(o):
+    return {"pk": o.comment.pk}
+
+
+def own_comment(o):
+    return {"pk": o.own_comment.pk}
+
+
+def storm(o):
+    return {"slug": o.storm.slug}
+
+
+def credentials(o, user):
+    return {"username": (user or o.alice).username, "password": PASSWORD}
+
+
+NEW_IDEA = {
+    "title": "Matte screens on every notebook",
+    "description": "Glare makes the screen hard to read outdoors.",
+    "category": "notebooks",
+}
+NEW_PASSWORD = "another-horse-battery-9"
+NEW_STORM = {
+    "title": "Servers for small offices",
+    "description": "Quiet, small, easy to service.",
+    "starts_at": "2030-03-01T09:00",
+    "ends_at": "2030-03-15T18:00",
+    "categories": ["notebooks"],
+}
+
+REQUESTS: dict[str, dict[str, Req]] = {
+    "home": {"GET": Req()},
+    "idea-list": {"GET": Req(query="?sort=new&category=notebooks")},
+    "idea-similar": {"GET": Req(query="?title=screen")},
+    "idea-detail": {"GET": Req(idea)},
+    "idea-detail-slug": {"GET": Req(lambda o: {"pk": o.idea.pk, "slug": "any-slug"})},
+    "profile": {"GET": Req(lambda o: {"username": o.alice.username})},
+    "feed-ideas": {"GET": Req()},
+    "feed-category": {"GET": Req(lambda o: {"slug": o.category.slug})},
+    "feed-idea": {"GET": Req(idea)},
+    "healthz": {"GET": Req()},
+    "signup": {
+        "GET": Req(),
+        "POST": Req(
+            body={
+                "username": "newbie",
+                "email": "newbie@example.com",
+                "password1": NEW_PASSWORD,
+                "password2": NEW_PASSWORD,
+            }
+        ),
+    },
+    "login": {"GET": Req(), "POST": Req(body=credentials)},
+    "logout": {"POST": Req()},
+    "account-settings": {
+        "GET": Req(),
+        "POST": Req(
+            body=lambda o, user: {
+                "email": f"{(user or o.alice).username}.new@example.com",
+                "auto_follow": "on",
+                "email_frequency": "daily",
+            }
+        ),
+    },
+    "account-password": {
+        "GET": Req(),
+        "POST": Req(
+            body={
+                "old_password": PASSWORD,
+                "new_password1": NEW_PASSWORD,
+                "new_password2": NEW_PASSWORD,
+            }
+        ),
+    },
+    "account-delete": {"GET": Req(), "POST": Req(body={"password": PASSWORD})},
+    "idea-new": {"GET": Req(), "POST": Req(body=NEW_IDEA)},
+    "idea-vote": {
+        "POST": Req(idea, {"value": "1"}),
+        "POST hidden idea": Req(lambda o: {"pk": o.hidden_idea.pk}, {"value": "1"}),
+    },
+    "comment-create": {"POST": Req(idea, {"body": "Yes, and on the tablets too."})},
+    "idea-flag": {"POST": Req(idea, {"reason": "spam"})},
+    "comment-flag": {"POST": Req(comment, {"reason": "spam"})},
+    "idea-follow": {"POST": Req(idea, {"following": "1"})},
+    "notifications": {"GET": Req()},
+    "notifications-read": {"POST": Req()},
+    "idea-edit": {
+        "GET": Req(own_idea),
+        "POST": Req(
+            own_idea,
+            {
+                "title": "Longer battery life, edited",
+                "description": "Ten hours at least.",
+                "category": "notebooks",
+                "tags": "battery",
+            },
+        ),
+    },
+    "idea-withdraw": {"POST": Req(own_idea)},
+    "comment-edit": {
+        "GET": Req(own_comment),
+        "POST": Req(own_comment, {"body": "Edited: twelve hours."}),
+    },
+    "comment-delete": {"POST": Req(own_comment)},
+    "notification-open": {
+        "GET": Req(lambda o: {"pk": o.notification.pk}),
+        "POST": Req(lambda o: {"pk": o.notification.pk}),
+    },
+    "idea-status": {"POST": Req(idea, {"status": "planned", "response": "In the next model."})},
+    "storm-list": {"GET": Req()},
+    "storm-detail": {"GET": Req(storm)},
+    "storm-new": {"GET": Req(), "POST": Req(body=NEW_STORM)},
+    "storm-edit": {"GET": Req(storm), "POST": Req(storm, NEW_STORM)},
+    "merge-suggestions": {"GET": Req()},
+    "idea-merge": {
+        "POST": Req(lambda o: {"pk": o.duplicate.pk}, lambda o, user: {"into": o.original.pk})
+    },
+    "merge-undo": {"POST": Req(lambda o: {"pk": o.merge.pk})},
+    "idea-record-vote": {
+        "POST": Req(
+            idea, {"email": "customer@example.com", "value": "1", "note": "Phone call, 3 May"}
+        )
+    },
+    "pm-dashboard": {"GET": Req()},
+    "pm-export-csv": {"GET": Req()},
+    "pm-export-json": {"GET": Req()},
+    "moderation-queue": {"GET": Req(query="?tab=flagged")},
+    "moderation-audit": {"GET": Req()},
+    "moderation-bulk": {
+        "POST": Req(
+            body=lambda o, user: {
+                "action": "hide",
+                "targets": [f"idea:{o.idea.pk}", f"comment:{o.comment.pk}"],
+                "reason": "Spam",
+            }
+        )
+    },
+    "moderation-idea-act": {
+        "POST hide": Req(lambda o: {"pk": o.idea.pk, "action": "hide"}, {"reason": "Spam"}),
+        "POST restore": Req(lambda o: {"pk": o.hidden_idea.pk, "action": "restore"}, {}),
+        "POST dismiss": Req(lambda o: {"pk": o.flagged_idea.pk, "action": "dismiss"}, {}),
+    },
+    "moderation-comment-act": {
+        "POST hide": Req(lambda o: {"pk": o.comment.pk, "action": "hide"}, {"reason": "Spam"}),
+        "POST restore": Req(lambda o: {"pk": o.hidden_comment.pk, "action": "restore"}, {}),
+    },
+    "moderation-case-decide": {
+        "POST": Req(lambda o: {"pk": o.case.pk}, {"decision": "confirm", "reason": "Sock puppets"})
+    },
+    "moderation-ban": {
+        "POST": Req(lambda o: {"username": o.carol.username}, {"reason": "Spam", "days": "7"})
+    },
+    "moderation-ban-lift": {
+        "POST": Req(lambda o: {"username": o.dave.username}, {"reason": "Served"})
+    },
+    "api-root": {"GET": Req()},
+    "api-schema": {"GET": Req()},
+    "api-docs": {"GET": Req()},
+    "api-category-list": {"GET": Req()},
+    "api-idea-detail": {"GET": Req(idea)},
+    "api-idea-list": {
+        "GET": Req(query="?sort=top&category=notebooks"),
+        "POST": Req(body=NEW_IDEA, json=True),
+    },
+    "api-idea-vote": {
+        "PUT": Req(idea, {"value": 1}, json=True),
+        "DELETE": Req(idea, json=True),
+        "PUT hidden idea": Req(lambda o: {"pk": o.hidden_idea.pk}, {"value": 1}, json=True),
+    },
+    "api-comment-list": {
+        "GET": Req(idea),
+        "POST": Req(idea, {"body": "Through the API."}, json=True),
+    },
+    "api-idea-flags": {"POST": Req(idea, {"reason": "spam"}, json=True)},
+    "api-comment-flags": {"POST": Req(comment, {"reason": "spam"}, json=True)},
+    "api-token": {"POST": Req(body=credentials, json=True)},
+}
+
+# ---- the site's URL names ---------------------------------------------------------------
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield route, pattern.name
+
+
+def site_urls() -> list[tuple[str, str | None]]:
+    return [
+        (route, name)
+        for route, name in _walk(get_resolver().url_patterns)
+        if not route.startswith(SKIPPED_PREFIXES)
+    ]
+
+
+def test_the_matrix_covers_every_url():
+    urls = site_urls()
+    unnamed = [route for route, name in urls if not name]
+    assert not unnamed, f"URL patterns without a name (the matrix can't cover them): {unnamed}"
+    discovered = {name for _, name in urls}
+    covered = set(EXPECTED)
+    assert covered == discovered, (
+        f"URLs without a row in EXPECTED: {sorted(discovered - covered)}; "
+        f"rows for URLs that no longer exist: {sorted(covered - discovered)}"
+    )
+    assert set(REQUESTS) == covered
+    for name, methods in EXPECTED.items():
+        assert set(REQUESTS[name]) == set(methods), name
+        for method, expected in methods.items():
+            assert set(expected) == set(ROLES), f"{name} {method}"
+
+
+# ---- the objects ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def objects(settings, alice, bob, pat, mo, category):
+    settings.IDEAS_RATE_LIMITS = False
+    carol = UserFactory(username="carol")
+    dave = UserFactory(username="dave")
+    idea = IdeaFactory(author=carol, category=category, title="Longer battery life")
+    own_idea = IdeaFactory(author=alice, category=category, title="A backlit keyboard")
+    now = timezone.now()
+    flagged_idea = IdeaFactory(author=carol, category=category, title="Cheaper chargers")
+    Flag.objects.create(flagger=dave, idea=flagged_idea, reason="spam", created_at=now)
+    hidden_idea = IdeaFactory(author=carol, category=category, hidden_at=now)
+    case = StuffingCase.objects.create(
+        rule=StuffingCase.Rule.BURST,
+        network="203.0.113.0/24",
+        idea=idea,
+        evidence={"votes": 5},
+        fingerprint="permission-matrix",
+        detected_at=now,
+    )
+    ban_create(moderator=mo, user=dave, reason="Spam", days=7)
+    merged_earlier = IdeaFactory(author=carol, category=category, title="Brighter screens")
+    merge = idea_merge(
+        actor=pat,
+        merged=merged_earlier,
+        kept=IdeaFactory(author=carol, category=category, title="Brighter displays"),
+    )
+    JobRun.objects.create(name=RECONCILE_JOB, succeeded_at=now, ok=True)
+    return SimpleNamespace(
+        alice=alice,
+        bob=bob,
+        pat=pat,
+        mo=mo,
+        carol=carol,
+        dave=dave,
+        category=category,
+        idea=idea,
+        own_idea=own_idea,
+        flagged_idea=flagged_idea,
+        hidden_idea=hidden_idea,
+        comment=CommentFactory(idea=idea, author=carol),
+        own_comment=CommentFactory(idea=own_idea, author=alice),
+        hidden_comment=CommentFactory(idea=idea, author=carol, hidden_at=now),
+        notification=NotificationFactory(recipient=alice, idea=idea),
+        case=case,
+        storm=storm_create(
+            actor=pat,
+            title="Notebooks for students",
+            description="What do students need?",
+            starts_at=now - dt.timedelta(days=1),
+            ends_at=now + dt.timedelta(days=7),
+            categories=[category],
+        ),
+        duplicate=IdeaFactory(author=carol, category=category, title="Quieter fans please"),
+        original=IdeaFactory(author=carol, category=category, title="Quieter fans"),
+        merge=merge,
+        admin=UserFactory(username="root", is_staff=True, is_superuser=True),
+    )
+
+
+def _acting_user(o, role: str):
+    return {
+        "visitor": None,
+        "member": o.alice,
+        "other": o.bob,
+        "pm": o.pat,
+        "moderator": o.mo,
+        "banned": o.alice,
+        "superuser": o.admin,
+    }[role]
+
+
+# ---- running one case -------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    status: int
+    location: str = ""
+    errors: list[str] = field(default_factory=list)
+    exception: str = ""
+
+
+def _request(o, name: str, method_key: str, role: str) -> Outcome:
+    req = REQUESTS[name][method_key]
+    method = method_key.split()[0].lower()
+    user = _acting_user(o, role)
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    if role == "banned":
+        ban_create(moderator=o.mo, user=o.alice, reason="Spam", days=7)
+    path = reverse(name, kwargs=req.kwargs(o)) + req.query
+    body = req.body(o, user) if callable(req.body) else req.body
+    try:
+        if req.json:
+            response = getattr(client, method)(path, body or {}, content_type="application/json")
+        elif method == "get":
+            response = client.get(path)
+        else:
+            response = getattr(client, method)(path, body or {})
+    except Exception as exc:  # the test client re-raises what the view raised: a 500
+        return Outcome(status=500, exception=f"{type(exc).__name__}: {exc}")
+    messages = getattr(response.wsgi_request, "_messages", None) or []
+    return Outcome(
+        status=response.status_code,
+        location=response.get("Location", ""),
+        errors=[str(m) for m in messages if m.level >= message_levels.ERROR],
+    )
+
+
+def run_case(o, name: str, method_key: str, role: str) -> Outcome:
+    """One request, in a savepoint rolled back afterwards."""
+    with transaction.atomic():
+        try:
+            return _request(o, name, method_key, role)
+        finally:
+            transaction.set_rollback(True)
+
+
+def mismatch(outcome: Outcome, expected) -> str | None:
+    """Why the outcome is not what was expected, or None."""
+    got = f"got {outcome.status}"
+    if outcome.location:
+        got += f" to {outcome.location}"
+    if outcome.exception:
+        got += f" ({outcome.exception})"
+    to_login = outcome.status == 302 and outcome.location.startswith(LOGIN_PATH)
+    if expected == LOGIN:
+        return None if to_login else f"{got}, want a redirect to log in"
+    allowed = {expected} if isinstance(expected, int) else expected
+    if outcome.status not in allowed:
+        return f"{got}, want {sorted(allowed)}"
+    if expected is OK and to_login:
+        return f"{got}, want success, not a log-in"
+    if outcome.errors:
+        return f"{got} but it said {outcome.errors}"
+    return None
+
+
+def check(o, name: str, cases: list[tuple[str, str, object]]) -> int:
+    failures = []
+    for method_key, role, expected in cases:
+        why = mismatch(run_case(o, name, method_key, role), expected)
+        if why:
+            failures.append(f"{name} {method_key} as {role}: {why}")
+    assert not failures, "\n".join(failures)
+    return len(cases)
+
+
+# ---- the matrix -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_permission_matrix(objects, name):
+    cases = [
+        (method_key, role, expected)
+        for method_key, by_role in EXPECTED[name].items()
+        for role, expected in by_role.items()
+    ]
+    check(objects, name, cases)
+
+
+def _is_success(expected) -> bool:
+    return expected is OK or expected == 200 or expected == REDIRECT
+
+
+def superuser_expected(by_role: dict):
+    """A superuser counts as every role: what the PM may do, or else what the moderator may
+    do. Not the owner of alice's things, so refused them like any other member."""
+    return by_role["pm"] if _is_success(by_role["pm"]) else by_role["moderator"]
+
+
+GATED = sorted(
+    name
+    for name, methods in EXPECTED.items()
+    if any(
+        by_role["member"] != by_role["pm"] or by_role["member"] != by_role["moderator"]
+        for by_role in methods.values()
+    )
+)
+
+
+@pytest.mark.parametrize("name", GATED)
+def test_a_superuser_counts_as_every_role(objects, name):
+    cases = [
+        (method_key, "superuser", superuser_expected(by_role))
+        for method_key, by_role in EXPECTED[name].items()
+    ]
+    check(objects, name, cases)
+
+
+def test_a_banned_member_writes_nothing_through_the_api_with_a_token(objects):
+    """The ban middleware sees no user on a token request: NotBanned must refuse it."""
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=objects.alice)
+    ban_create(moderator=objects.mo, user=objects.alice, reason="Spam", days=7)
+    failures, checked = [], 0
+    for name, methods in REQUESTS.items():
+        for method_key, req in methods.items():
+            method = method_key.split()[0].lower()
+            if not (req.json and name.startswith("api-") and name != "api-token"):
+                continue
+            client = Client(headers={"Authorization": f"Token {token.key}"})
+            path = reverse(name, kwargs=req.kwargs(objects))
+            body = req.body(objects, objects.alice) if callable(req.body) else req.body
+            status = getattr(client, method)(
+                path, body or {}, content_type="application/json"
+            ).status_code
+            checked += 1
+            if status != 403:
+                failures.append(f"{name} {method_key} as banned, by token: got {status}, want 403")
+    assert not failures, "\n".join(failures)
+    assert checked >= 7
+
+
+# ---- Django's admin ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["visitor", "member"])
+def test_the_admin_sends_visitors_and_members_to_its_log_in(objects, who):
+    client = Client()
+    if who == "member":
+        client.force_login(objects.alice)
+    response = client.get("/admin/")
+    assert response.status_code == 302, f"/admin/ as {who}: got {response.status_code}"
+    assert response["Location"].startswith("/admin/login/"), response["Location"]
+
+
+def test_the_admin_lets_a_superuser_in(objects):
+    client = Client()
+    client.force_login(objects.admin)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_ban_in_the_fixture_is_active(objects):
+    """The banned role is alice banned in each case's savepoint: the same service a moderator
+    uses. This guards the premise: a ban from ban_create is active now."""
+    with transaction.atomic():
+        ban_create(moderator=objects.mo, user=objects.alice, reason="Spam", days=7)
+        objects.alice.refresh_from_db()
+        assert objects.alice.is_banned
+        assert objects.alice.banned_until > timezone.now() + dt.timedelta(days=6)
+        transaction.set_rollback(True)
+    objects.alice.refresh_from_db()
+    assert not objects.alice.is_banned
