@@ -285,3 +285,18 @@ def test_the_demo_board_has_a_storm_session_running_with_its_ideas(db):
     assert session.starts_at < timezone.now() < session.ends_at
     assert session.ideas.count() == 2
     assert StormSession.objects.active(timezone.now()).count() == 1
+
+
+def test_demo_customers_have_segments_and_staff_none(db):
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    call_command("seed_demo", users=60, ideas=20, votes=100, verbosity=0)
+    segments = set(
+        User.objects.exclude(username__in=["pat", "mo", "admin"]).values_list("segment", flat=True)
+    )
+    assert segments == {"consumer", "small-business", "enterprise"}
+    assert set(
+        User.objects.filter(username__in=["pat", "mo", "admin"]).values_list("segment", flat=True)
+    ) == {""}

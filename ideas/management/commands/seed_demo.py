@@ -6,6 +6,7 @@ bulk."""
 import io
 import random
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -700,8 +701,22 @@ def _comment(
     )
 
 
+# Staff have no customer segment.
+STAFF = {u for u, _first, _last, group, superuser in demo_data.NAMED_USERS if group or superuser}
+
+
+def _segment(username: str) -> str:
+    """A fixed segment per customer, from the name (not the seed's random stream, so boards
+    stay the same): about 60% consumers, 25% small businesses, 15% enterprises."""
+    bucket = zlib.crc32(username.encode()) % 20
+    if bucket < 12:
+        return User.Segment.CONSUMER
+    return User.Segment.SMALL_BUSINESS if bucket < 17 else User.Segment.ENTERPRISE
+
+
 def _user_fields(person: Person, password: str) -> dict:
     return {
+        "segment": "" if person.username in STAFF else _segment(person.username),
         "username": person.username,
         "first_name": person.first_name,
         "last_name": person.last_name,
