@@ -6,9 +6,11 @@ accepts anything a person types (quotes, operators, symbols) without an error. O
 plain substring match stands in, with the same highlighting.
 """
 
+import hashlib
 import re
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.core.cache import cache
 from django.db import connection as default_connection
 from django.db.models import F, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -167,3 +169,19 @@ def similar(queryset: QuerySet, title: str, *, limit: int = SIMILAR_LIMIT) -> li
 
     candidates.sort(key=lambda idea: -shared(idea))
     return candidates[:limit]
+
+
+SIMILAR_TTL = 600
+
+
+def similar_to(idea, queryset: QuerySet) -> list:
+    """similar() for an idea's own page, remembered for a few minutes (the lookup is the
+    page's most expensive query on a big board); the ideas themselves are read fresh, so one
+    hidden or merged since drops out at once."""
+    key = f"similar:{idea.pk}:{hashlib.md5(idea.title.encode()).hexdigest()[:12]}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = [other.pk for other in similar(queryset, idea.title)]
+        cache.set(key, ids, SIMILAR_TTL)
+    found = queryset.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]

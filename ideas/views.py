@@ -143,7 +143,7 @@ def idea_detail(request, pk: int, slug: str | None = None):
         "tags": list(idea.tags.all()),
         "status_changes": list(idea.status_changes.select_related("actor")),
         "chart": vote_history(idea),
-        "similar": search.similar(others, idea.title),
+        "similar": search.similar_to(idea, others),
         "can_edit": idea_is_editable(idea, request.user),
         "status_form": StatusForm(initial={"status": idea.status}) if is_pm else None,
         # The viewer's own vote was recorded by staff (votes.staff): say so near the tally.

@@ -211,24 +211,29 @@ def _person(username: str) -> User:
     return get_object_or_404(User, username=username, deleted_at__isnull=True)
 
 
+def _on_user(request, username: str, form_class, action, success: str):
+    """Ban or lift a ban: validate, act, say how it went on the page the moderator came from."""
+    person = _person(username)
+    back = safe_next(request, reverse("profile", args=[person.username]))
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            action(moderator=request.user, user=person, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _text(exc))
+        else:
+            messages.success(request, success % {"name": person.username})
+    else:
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+    return redirect(back)
+
+
 @require_POST
 @moderator_required
 def user_ban(request, username: str):
     from moderation.bans import ban_create
 
-    person = _person(username)
-    back = safe_next(request, reverse("profile", args=[person.username]))
-    form = BanForm(request.POST)
-    if form.is_valid():
-        try:
-            ban_create(moderator=request.user, user=person, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, _text(exc))
-        else:
-            messages.success(request, f"{person.username} is banned.")
-    else:
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
-    return redirect(back)
+    return _on_user(request, username, BanForm, ban_create, "%(name)s is banned.")
 
 
 @require_POST
@@ -236,19 +241,7 @@ def user_ban(request, username: str):
 def user_ban_lift(request, username: str):
     from moderation.bans import ban_lift
 
-    person = _person(username)
-    back = safe_next(request, reverse("profile", args=[person.username]))
-    form = LiftBanForm(request.POST)
-    if form.is_valid():
-        try:
-            ban_lift(moderator=request.user, user=person, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, _text(exc))
-        else:
-            messages.success(request, f"{person.username}'s ban is lifted.")
-    else:
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
-    return redirect(back)
+    return _on_user(request, username, LiftBanForm, ban_lift, "%(name)s's ban is lifted.")
 
 
 def _readable(value):

@@ -80,3 +80,18 @@ def test_similar_endpoint_with_a_short_or_missing_title_is_empty(client, db):
         response = client.get(reverse("idea-similar"), params)
         assert response.status_code == 200
         assert "similar-list" not in response.content.decode()
+
+
+def test_similar_ideas_on_an_idea_page_are_remembered_but_read_fresh(db, django_assert_num_queries):
+    from django.utils import timezone
+
+    from ideas.search import similar_to
+
+    idea = IdeaFactory(title="Quieter laptop fans")
+    twin = IdeaFactory(title="Quieter fans in laptops")
+    others = Idea.objects.visible().exclude(pk=idea.pk)
+    assert similar_to(idea, others) == [twin]
+    with django_assert_num_queries(1):  # the ideas only: the lookup is remembered
+        assert similar_to(idea, others) == [twin]
+    Idea.objects.filter(pk=twin.pk).update(hidden_at=timezone.now())
+    assert similar_to(idea, Idea.objects.visible().exclude(pk=idea.pk)) == []

@@ -6,19 +6,9 @@ from django.utils import timezone
 
 from storms.models import StormSession
 from storms.services import storm_create
+from tests.clock import Clock
 
 START = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
-
-
-class Clock:
-    """Stands in for the wall clock (django.utils.timezone.now) so tests can move time."""
-
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def advance(self, **delta) -> dt.datetime:
-        self.now += dt.timedelta(**delta)
-        return self.now
 
 
 @pytest.fixture

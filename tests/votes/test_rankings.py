@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ideas.models import Idea
+from tests.clock import Clock
 from tests.factories import CategoryFactory, IdeaFactory, UserFactory
 from votes import ranking
 from votes.models import RankingEpoch, TopRequestSnapshot, Vote
@@ -29,17 +30,6 @@ from votes.snapshots import top_requests_snapshot
 
 pytestmark = pytest.mark.django_db
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-
-
-class Clock:
-    """Stands in for the wall clock (django.utils.timezone.now) so tests can move time."""
-
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def advance(self, **delta) -> dt.datetime:
-        self.now += dt.timedelta(**delta)
-        return self.now
 
 
 @pytest.fixture
