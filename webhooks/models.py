@@ -1,0 +1,95 @@
+"""Webhooks: endpoints an admin registers for board events, and the log of what was sent."""
+
+import secrets
+
+from django.core.validators import URLValidator
+from django.db import models
+
+
+class Event(models.TextChoices):
+    IDEA_CREATED = "idea.created", "An idea is posted"
+    IDEA_STATUS_CHANGED = "idea.status_changed", "An idea's status changes"
+    IDEA_OFFICIAL_RESPONSE = "idea.official_response", "An idea gets an official response"
+    IDEA_VOTE_THRESHOLD = "idea.vote_threshold", "An idea's score reaches 10, 50, 100, 500, 1000"
+    IDEA_MERGED = "idea.merged", "An idea is merged into another"
+
+
+# "Send test" sends this event, whatever the webhook subscribes to.
+PING = "ping"
+
+
+def new_secret() -> str:
+    return secrets.token_hex(32)
+
+
+class Webhook(models.Model):
+    url = models.URLField(
+        "URL", max_length=500, validators=[URLValidator(schemes=["http", "https"])]
+    )
+    # A list of Event values.
+    events = models.JSONField(default=list)
+    secret = models.CharField(
+        max_length=64,
+        default=new_secret,
+        editable=False,
+        help_text="Each delivery is signed with it (X-IdeaStorm-Signature).",
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["url", "id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def subscribes_to(self, event: str) -> bool:
+        return event in self.events
+
+
+class Delivery(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=40)
+    payload = models.JSONField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The last attempt's outcome.
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    # When a pending delivery is next due; pushed forward while an attempt is under way.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="delivery_due_idx",
+            ),
+            models.Index(fields=["webhook", "-created_at"], name="delivery_webhook_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.pk}"
+
+
+class WebhookThreshold(models.Model):
+    """The highest vote threshold already announced for an idea, so each is announced once."""
+
+    idea = models.OneToOneField(
+        "ideas.Idea", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    announced = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"idea #{self.idea_id}: {self.announced}"

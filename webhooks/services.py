@@ -1,0 +1,260 @@
+"""Webhook events and their delivery.
+
+event_emit writes one Delivery per active webhook subscribed to the event, in the caller's
+transaction, and asks the worker to send them once it commits. A broker outage only delays
+them: the retry job every minute sends whatever is due. Each attempt first claims the
+delivery with a conditional update (due, pending, and its next attempt pushed past the send
+timeout), so two workers never send it at once and a succeeded delivery is never sent again.
+A failed attempt is retried after BACKOFF; after the last, the delivery is marked failed.
+"""
+
+import datetime as dt
+import http.client
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from ideas.models import Idea
+from webhooks.models import PING, Delivery, Event, Webhook, WebhookThreshold
+from webhooks.signing import signature
+
+log = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 5
+# The wait before the 2nd, 3rd, ... attempt; after the last retry fails, the delivery fails.
+BACKOFF = (
+    dt.timedelta(minutes=1),
+    dt.timedelta(minutes=5),
+    dt.timedelta(minutes=30),
+    dt.timedelta(hours=2),
+    dt.timedelta(hours=12),
+)
+# An attempt under way holds its delivery this long (well past the timeout); if the worker
+# dies mid-send, the delivery is due again afterwards.
+CLAIM_FOR = dt.timedelta(minutes=2)
+RESPONSE_BODY_KEPT = 1000
+# The retry job stops starting new attempts after this long (it runs every minute).
+RETRY_JOB_BUDGET_SECONDS = 45
+VOTE_THRESHOLDS = (10, 50, 100, 500, 1000)
+THRESHOLD_BATCH = 1000
+USER_AGENT = "IdeaStorm-Webhooks/1"
+
+
+def idea_is_public(idea: Idea) -> bool:
+    """Held, hidden and withdrawn ideas are not announced: webhooks often post to chat rooms."""
+    return not (idea.held_at or idea.hidden_at or idea.withdrawn_at)
+
+
+def idea_payload(idea: Idea) -> dict:
+    return {
+        "id": idea.pk,
+        "title": idea.title,
+        "url": settings.IDEASTORM_SITE_URL + idea.get_absolute_url(),
+        "status": idea.status,
+        "score": idea.score,
+        "promotes": idea.promotes,
+        "demotes": idea.demotes,
+        "category": idea.category.name,
+        "created_at": idea.created_at.isoformat(),
+    }
+
+
+def _enqueue(deliveries: list[Delivery]) -> None:
+    """Hand the deliveries to the worker. The broker may be down: the retry job then sends
+    them within a minute or so, and the request never fails for it."""
+    from webhooks.tasks import deliver
+
+    for delivery in deliveries:
+        try:
+            deliver.delay(delivery.pk)
+        except Exception:  # any broker error; stop at the first so a dead broker costs one wait
+            log.warning("Could not enqueue webhook deliveries; the retry job will send them.")
+            return
+
+
+def _deliveries_create(*, webhooks: list[Webhook], event: str, payload: dict) -> list[Delivery]:
+    now = timezone.now()
+    deliveries = Delivery.objects.bulk_create(
+        Delivery(
+            webhook=webhook,
+            event=event,
+            payload={"event": event, **payload},
+            created_at=now,
+            next_attempt_at=now,
+        )
+        for webhook in webhooks
+    )
+    if deliveries:
+        transaction.on_commit(lambda: _enqueue(deliveries))
+    return deliveries
+
+
+def _subscribers(event: str) -> list[Webhook]:
+    # Few webhooks: filtered here, as SQLite has no JSON containment lookup.
+    return [w for w in Webhook.objects.filter(active=True) if w.subscribes_to(event)]
+
+
+@transaction.atomic
+def event_emit(*, event: str, payload: dict) -> list[Delivery]:
+    """One delivery of the event per active webhook that subscribes to it, sent after the
+    caller's transaction commits."""
+    if event not in Event.values:
+        raise ValueError(f"Unknown webhook event: {event}")
+    return _deliveries_create(webhooks=_subscribers(event), event=event, payload=payload)
+
+
+def idea_event_emit(*, event: str, idea: Idea, **fields) -> list[Delivery]:
+    """event_emit for a public idea, with its payload (read afresh, so score and status are
+    those after the change). An Idea among `fields` becomes its payload too. Costs one query
+    when no webhook subscribes."""
+    if not idea_is_public(idea):
+        return []
+    webhooks = _subscribers(event)
+    if not webhooks:
+        return []
+    ideas = Idea.objects.select_related("category").in_bulk(
+        [idea.pk, *(v.pk for v in fields.values() if isinstance(v, Idea))]
+    )
+    extra = {k: idea_payload(ideas[v.pk]) if isinstance(v, Idea) else v for k, v in fields.items()}
+    payload = {"idea": idea_payload(ideas[idea.pk]), **extra}
+    return _deliveries_create(webhooks=webhooks, event=event, payload=payload)
+
+
+@transaction.atomic
+def webhook_ping(*, webhook: Webhook) -> Delivery:
+    """Queue a "ping" delivery to the webhook, to check the receiver ("Send test")."""
+    payload = {"webhook": {"id": webhook.pk, "url": webhook.url, "events": webhook.events}}
+    return _deliveries_create(webhooks=[webhook], event=PING, payload=payload)[0]
+
+
+def _claim(delivery_id: int, now: dt.datetime) -> Delivery | None:
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
+    ).update(next_attempt_at=now + CLAIM_FOR, attempts=F("attempts") + 1)
+    if not claimed:
+        return None
+    return Delivery.objects.select_related("webhook").get(pk=delivery_id)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # A redirect is an answer like any other non-2xx: the POST is not replayed elsewhere.
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str, str]:
+    """POST the body; return (status code or None, the start of the response body, error)."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+            return response.status, _read(response), ""
+    except urllib.error.HTTPError as error:
+        return error.code, _read(error), f"HTTP {error.code}"
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        return None, "", f"{type(error).__name__}: {reason}"[:500]
+
+
+def _read(response) -> str:
+    try:
+        return response.read(4 * RESPONSE_BODY_KEPT).decode("utf-8", "replace")[:RESPONSE_BODY_KEPT]
+    except OSError:
+        return ""
+
+
+def delivery_send(*, delivery_id: int) -> str | None:
+    """One attempt at a due, pending delivery; returns its status afterwards, or None when
+    there was nothing to do (sent already, not due, or another worker has it)."""
+    now = timezone.now()
+    delivery = _claim(delivery_id, now)
+    if delivery is None:
+        return None
+    body = json.dumps(
+        {"event": delivery.event, "sent_at": now.isoformat(), **delivery.payload},
+        separators=(",", ":"),
+    ).encode()
+    code, response_body, error = _post(
+        delivery.webhook.url,
+        body,
+        {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-IdeaStorm-Event": delivery.event,
+            "X-IdeaStorm-Delivery": str(delivery.pk),
+            "X-IdeaStorm-Signature": signature(delivery.webhook.secret, body),
+        },
+    )
+    finished = timezone.now()
+    outcome = {"response_code": code, "response_body": response_body, "error": error}
+    if code is not None and 200 <= code < 300:
+        outcome.update(
+            status=Delivery.Status.SUCCEEDED, delivered_at=finished, next_attempt_at=None
+        )
+    elif delivery.attempts > len(BACKOFF):
+        outcome.update(status=Delivery.Status.FAILED, next_attempt_at=None)
+    else:
+        outcome.update(next_attempt_at=finished + BACKOFF[delivery.attempts - 1])
+    Delivery.objects.filter(pk=delivery.pk).update(**outcome)
+    return outcome.get("status", Delivery.Status.PENDING)
+
+
+def deliveries_send_due(*, budget_seconds: float = RETRY_JOB_BUDGET_SECONDS) -> dict:
+    """Attempt the pending deliveries whose time has come, oldest due first, for up to
+    `budget_seconds`: retries, and what a broker outage kept from the worker."""
+    started = time.monotonic()
+    due = Delivery.objects.filter(
+        status=Delivery.Status.PENDING, next_attempt_at__lte=timezone.now()
+    ).order_by("next_attempt_at", "id")
+    counts = {"attempted": 0, "succeeded": 0}
+    for delivery_id in due.values_list("pk", flat=True)[:500]:
+        if time.monotonic() - started > budget_seconds:
+            break
+        status = delivery_send(delivery_id=delivery_id)
+        if status is not None:
+            counts["attempted"] += 1
+            counts["succeeded"] += status == Delivery.Status.SUCCEEDED
+    return counts
+
+
+def _crossed(score: int) -> int:
+    return max((t for t in VOTE_THRESHOLDS if score >= t), default=0)
+
+
+def vote_thresholds_announce() -> dict:
+    """Emit "idea.vote_threshold" for each public idea whose score has reached a threshold
+    higher than any announced for it before; each threshold is announced once per idea, even
+    if the score falls back and rises again. An idea that passed several since the last run
+    is announced once, at the highest. The vote path is left alone: this compares scores
+    with WebhookThreshold every few minutes."""
+    announced = Coalesce(
+        Subquery(WebhookThreshold.objects.filter(idea=OuterRef("pk")).values("announced")[:1]),
+        Value(0),
+        output_field=IntegerField(),
+    )
+    reached = Q()
+    for threshold in VOTE_THRESHOLDS:
+        reached |= Q(score__gte=threshold, announced__lt=threshold)
+    with transaction.atomic():
+        ideas = list(
+            Idea.objects.visible()
+            .filter(score__gte=VOTE_THRESHOLDS[0])
+            .annotate(announced=announced)
+            .filter(reached)
+            .order_by("pk")[:THRESHOLD_BATCH]
+        )
+        for idea in ideas:
+            threshold = _crossed(idea.score)
+            WebhookThreshold.objects.update_or_create(idea=idea, defaults={"announced": threshold})
+            idea_event_emit(event=Event.IDEA_VOTE_THRESHOLD, idea=idea, threshold=threshold)
+    return {"announced": len(ideas)}

@@ -1,0 +1,28 @@
+"""Celery tasks for webhooks: thin wrappers over webhooks.services, safe to run twice
+(a delivery is claimed before each attempt). The schedule is in settings."""
+
+from celery import shared_task
+
+from votes.jobs import job_run
+from votes.tasks import TASK_OPTIONS
+from webhooks import services
+
+RETRY_JOB = "webhook_deliveries"
+THRESHOLD_JOB = "webhook_vote_thresholds"
+
+
+@shared_task(**TASK_OPTIONS)
+def deliver(delivery_id: int) -> str | None:
+    """One attempt at a delivery, enqueued after the event's transaction commits."""
+    return services.delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def deliveries_retry() -> dict | None:
+    """Every minute: the deliveries due for another attempt, and any the enqueue missed."""
+    return job_run(RETRY_JOB, services.deliveries_send_due)
+
+
+@shared_task(**TASK_OPTIONS)
+def vote_thresholds_announce() -> dict | None:
+    return job_run(THRESHOLD_JOB, services.vote_thresholds_announce)
