@@ -112,3 +112,11 @@ def user_delete(*, user: User) -> User:
     Notification.objects.filter(recipient=user).delete()
     Token.objects.filter(user=user).delete()
     return user
+
+
+def token_revoke(*, user: User) -> int:
+    """Delete the user's API token (log the API out); a new one comes from logging in again."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted

@@ -21,6 +21,8 @@ from moderation.audit import audit_record
 from notifications.models import Follow
 from votes.models import Vote
 from votes.services import ideas_recount, votes_lock_out
+from webhooks.models import Event
+from webhooks.services import idea_event_emit
 
 VOTE_FIELDS = [
     "id", "voter_id", "value", "created_at", "network", "quarantine_id", "recorded_by_id",
@@ -116,6 +118,7 @@ def idea_merge(*, actor, merged: Idea, kept: Idea, reason: str = "") -> Merge:
             "comments_moved": len(moved_comments),
         },
     )
+    idea_event_emit(event=Event.IDEA_MERGED, idea=merged, merged_into=kept)
     return merge
 
 

@@ -1,6 +1,8 @@
 from rest_framework import serializers
 
-from ideas.models import SORTS, TITLE_MAX_LENGTH, Category, Idea, Status
+from ideas.forms import RESPONSE_MAX_LENGTH
+from ideas.models import SORTS, TITLE_MAX_LENGTH, Category, Idea, Merge, Status, Tag
+from storms.models import StormSession
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -53,3 +55,54 @@ class IdeaQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.values, required=False)
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
     tag = serializers.SlugField(required=False, max_length=40)
+    session = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=StormSession.objects.all(),
+        required=False,
+        help_text="A Storm Session's slug: only the ideas submitted into it.",
+    )
+
+
+class IdeaUpdateInputSerializer(IdeaInputSerializer):
+    """An edit: any of the fields; those left out keep their value."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["slug", "name"]
+
+
+class IdeaStatusInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    response = serializers.CharField(
+        max_length=RESPONSE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+
+    def validate(self, data: dict) -> dict:
+        if data["status"] == Status.DECLINED and not data.get("response", "").strip():
+            raise serializers.ValidationError({"response": "Say why the idea is declined."})
+        return data
+
+
+class IdeaMergeInputSerializer(serializers.Serializer):
+    into = serializers.PrimaryKeyRelatedField(
+        queryset=Idea.objects.filter(withdrawn_at__isnull=True),
+        help_text="The id of the idea to keep.",
+        error_messages={"does_not_exist": "There is no idea with that number."},
+    )
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class MergeOutputSerializer(serializers.ModelSerializer):
+    kept = serializers.IntegerField(source="kept_id")
+    merged = serializers.IntegerField(source="merged_id")
+
+    class Meta:
+        model = Merge
+        fields = ["id", "kept", "merged", "created_at", "undone_at"]

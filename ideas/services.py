@@ -15,6 +15,8 @@ from moderation.audit import audit_record
 from moderation.bans import ensure_not_banned
 from moderation.holds import hold_reason
 from storms.services import storm_submission_check
+from webhooks.models import Event
+from webhooks.services import idea_event_emit
 
 # The author may edit an idea until someone else votes on it, or for this long.
 EDIT_WINDOW = dt.timedelta(minutes=30)
@@ -70,6 +72,7 @@ def idea_create(
     search_documents_refresh([idea.pk])
     if held:
         audit_record(actor=None, action="idea.held", target=idea, reason=held)
+    idea_event_emit(event=Event.IDEA_CREATED, idea=idea)
     return idea
 
 
@@ -157,6 +160,16 @@ def idea_status_set(*, idea: Idea, actor, status: str, response: str = "") -> St
         kind = Notification.Kind.RESPONSE
         message = f"“{idea.title}” has an official response."
     followers_notify(idea=idea, kind=kind, actor=actor, message=message)
+    if change.old_status != status:
+        idea_event_emit(
+            event=Event.IDEA_STATUS_CHANGED,
+            idea=idea,
+            old_status=change.old_status,
+            new_status=status,
+            response=response,
+        )
+    if response:
+        idea_event_emit(event=Event.IDEA_OFFICIAL_RESPONSE, idea=idea, response=response)
     board_changed()
     return change
 

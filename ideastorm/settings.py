@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "moderation",
     "storms",
     "pm",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -244,7 +245,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every error in one shape, {"detail", "code", "errors"}, and documented as such.
+    "EXCEPTION_HANDLER": "accounts.api_errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "accounts.api_errors.ErrorResponsesSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "IdeaStorm API",
@@ -365,6 +368,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ideas.tasks.archive_stale_ideas",
         "schedule": crontab(minute=23, hour=4),
         "options": {"expires": 3600},
+    },
+    # Every minute: webhook deliveries due for a retry, and any the after-commit enqueue
+    # missed (broker down).
+    "webhook-deliveries": {
+        "task": "webhooks.tasks.deliveries_retry",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
+    # Every 5 minutes: announce ideas whose score reached 10, 50, 100, 500 or 1000 (the vote
+    # path is left alone).
+    "webhook-vote-thresholds": {
+        "task": "webhooks.tasks.vote_thresholds_announce",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
     },
 }
 # /healthz calls the reconcile job stale after this many seconds without a successful run.

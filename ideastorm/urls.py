@@ -2,20 +2,31 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from accounts import api as accounts_api
 from accounts import views as accounts_views
+from comments import api as comments_api
 from ideas import api as ideas_api
 from ideas import views as ideas_views
 from ideas.converters import IdConverter
+from moderation import api as moderation_api
+from notifications import api as notifications_api
+from pm import api as pm_api
+from storms import api as storms_api
 from votes import api as votes_api
 from votes import views as votes_views
 
 register_converter(IdConverter, "id")
+
+# Under /api/ these answer in the API's error shape; elsewhere with the site's pages.
+handler400 = "accounts.api_errors.bad_request"
+handler403 = "accounts.api_errors.permission_denied"
+handler404 = "accounts.api_errors.page_not_found"
+handler500 = "accounts.api_errors.server_error"
 
 
 @extend_schema(exclude=True)  # an index of links, not an endpoint to document
@@ -35,11 +46,81 @@ def api_root(request, format=None):
 
 api_patterns = [
     path("", api_root, name="api-root"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", accounts_api.TokenApi.as_view(), name="api-token"),
+    path("users/me/", accounts_api.MeApi.as_view(), name="api-user-me"),
     path("ideas/", ideas_api.IdeaListApi.as_view(), name="api-idea-list"),
     path("ideas/<id:pk>/", ideas_api.IdeaDetailApi.as_view(), name="api-idea-detail"),
     path("ideas/<id:pk>/vote/", votes_api.IdeaVoteApi.as_view(), name="api-idea-vote"),
+    path("ideas/export/", pm_api.IdeaExportApi.as_view(), name="api-idea-export"),
+    path("ideas/<id:pk>/withdraw/", ideas_api.IdeaWithdrawApi.as_view(), name="api-idea-withdraw"),
+    path("ideas/<id:pk>/status/", ideas_api.IdeaStatusApi.as_view(), name="api-idea-status"),
+    path("ideas/<id:pk>/merge/", ideas_api.IdeaMergeApi.as_view(), name="api-idea-merge"),
+    path("merges/<id:pk>/undo/", ideas_api.MergeUndoApi.as_view(), name="api-merge-undo"),
+    path(
+        "ideas/<id:pk>/follow/", notifications_api.IdeaFollowApi.as_view(), name="api-idea-follow"
+    ),
+    path("comments/<id:pk>/", comments_api.CommentDetailApi.as_view(), name="api-comment-detail"),
     path("categories/", ideas_api.CategoryListApi.as_view(), name="api-category-list"),
+    path("tags/", ideas_api.TagListApi.as_view(), name="api-tag-list"),
+    path(
+        "notifications/",
+        notifications_api.NotificationListApi.as_view(),
+        name="api-notification-list",
+    ),
+    path(
+        "notifications/read/",
+        notifications_api.NotificationsReadApi.as_view(),
+        name="api-notifications-read",
+    ),
+    path("sessions/", storms_api.SessionListApi.as_view(), name="api-session-list"),
+    path("sessions/<slug:slug>/", storms_api.SessionDetailApi.as_view(), name="api-session-detail"),
+    path("snapshots/latest/", pm_api.LatestSnapshotApi.as_view(), name="api-snapshot-latest"),
+    path(
+        "moderation/queue/",
+        moderation_api.ModerationQueueApi.as_view(),
+        name="api-moderation-queue",
+    ),
+    path(
+        "moderation/ideas/<id:pk>/hide/",
+        moderation_api.IdeaHideApi.as_view(),
+        name="api-moderation-idea-hide",
+    ),
+    path(
+        "moderation/ideas/<id:pk>/restore/",
+        moderation_api.IdeaRestoreApi.as_view(),
+        name="api-moderation-idea-restore",
+    ),
+    path(
+        "moderation/ideas/<id:pk>/dismiss/",
+        moderation_api.IdeaDismissApi.as_view(),
+        name="api-moderation-idea-dismiss",
+    ),
+    path(
+        "moderation/comments/<id:pk>/hide/",
+        moderation_api.CommentHideApi.as_view(),
+        name="api-moderation-comment-hide",
+    ),
+    path(
+        "moderation/comments/<id:pk>/restore/",
+        moderation_api.CommentRestoreApi.as_view(),
+        name="api-moderation-comment-restore",
+    ),
+    path(
+        "moderation/comments/<id:pk>/dismiss/",
+        moderation_api.CommentDismissApi.as_view(),
+        name="api-moderation-comment-dismiss",
+    ),
+    path(
+        "moderation/users/<str:username>/ban/",
+        moderation_api.UserBanApi.as_view(),
+        name="api-moderation-ban",
+    ),
+    path(
+        "moderation/users/<str:username>/lift-ban/",
+        moderation_api.UserBanLiftApi.as_view(),
+        name="api-moderation-ban-lift",
+    ),
+    path("moderation/audit/", moderation_api.AuditListApi.as_view(), name="api-moderation-audit"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's init script as a file: no inline script for the CSP.
     path(

@@ -17,6 +17,8 @@ from ideas.pagecache import board_changed
 from moderation.audit import audit_record
 from moderation.models import Flag, StuffingCase
 from moderation.stuffing import case_decide
+from webhooks.models import Event
+from webhooks.services import idea_event_emit
 
 Target = Idea | Comment
 REASON_MAX_LENGTH = 500
@@ -148,6 +150,9 @@ def content_restore(*, moderator, target: Target, reason: str = "") -> Target:
     )
     if first_shown and isinstance(target, Comment) and target.deleted_at is None:
         _comment_announce(target)
+    if first_shown and isinstance(target, Idea):
+        # A held idea was not announced when posted: it is when approved.
+        idea_event_emit(event=Event.IDEA_CREATED, idea=target)
     return target
 
 

@@ -1,16 +1,22 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from comments.models import Comment
+from ideas.api import IdeaPagination, errors, service_errors
 from ideas.models import Idea
 from moderation import ratelimit
-from moderation.models import NOTE_MAX_LENGTH, Flag
-from moderation.permissions import NotBanned
+from moderation.actions import REASON_MAX_LENGTH, content_hide, content_restore, flags_dismiss
+from moderation.bans import ban_create, ban_lift
+from moderation.forms import AUDIT_TARGET_TYPES
+from moderation.models import NOTE_MAX_LENGTH, AuditEntry, Ban, Flag
+from moderation.permissions import IsModerator, NotBanned
+from moderation.queue import SORTS, TABS, queue_items, queue_rows
 from moderation.services import flag_create
 
 
@@ -42,13 +48,21 @@ class _FlagApi(APIView):
 
 
 class IdeaFlagsApi(_FlagApi):
-    @extend_schema(request=FlagInputSerializer, responses={201: FlagOutputSerializer})
+    @extend_schema(
+        request=FlagInputSerializer,
+        responses={201: FlagOutputSerializer, **errors(400, 401, 403, 404, 429)},
+        description="Flag the idea for a moderator (once per member).",
+    )
     def post(self, request, pk: int):
         return self._create(request, get_object_or_404(Idea.objects.visible(), pk=pk))
 
 
 class CommentFlagsApi(_FlagApi):
-    @extend_schema(request=FlagInputSerializer, responses={201: FlagOutputSerializer})
+    @extend_schema(
+        request=FlagInputSerializer,
+        responses={201: FlagOutputSerializer, **errors(400, 401, 403, 404, 429)},
+        description="Flag the comment for a moderator (once per member).",
+    )
     def post(self, request, pk: int):
         return self._create(
             request,
@@ -57,3 +71,270 @@ class CommentFlagsApi(_FlagApi):
                 pk=pk,
             ),
         )
+
+
+MODERATORS_ONLY = [permissions.IsAuthenticated, IsModerator, NotBanned]
+
+
+class QueueQuerySerializer(serializers.Serializer):
+    tab = serializers.ChoiceField(
+        choices=[tab for tab in TABS if tab != "stuffing"], required=False, default=TABS[0]
+    )
+    sort = serializers.ChoiceField(choices=SORTS, required=False, default=SORTS[0])
+
+
+class QueueItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["idea", "comment"])
+    id = serializers.IntegerField(source="target.pk")
+    idea = serializers.IntegerField(source="idea.pk")
+    title = serializers.CharField(source="idea.title", help_text="The idea's title.")
+    excerpt = serializers.SerializerMethodField()
+    author = serializers.SerializerMethodField()
+    open_flags = serializers.SerializerMethodField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    state = serializers.SerializerMethodField()
+    at = serializers.DateTimeField(help_text="When it entered this tab.")
+
+    def get_excerpt(self, item) -> str:
+        text = item.target.description if item.kind == "idea" else item.target.body
+        return text[:200]
+
+    def get_author(self, item) -> str | None:
+        author = item.target.author
+        return author.display_name if author is not None else None
+
+    def get_open_flags(self, item) -> int:
+        return len(item.open_flags)
+
+    def get_state(self, item) -> str:
+        """ "hidden", "held" (waiting for review) or "visible"."""
+        return _state(item.target)
+
+
+def _state(target: Idea | Comment) -> str:
+    if target.hidden_at:
+        return "hidden"
+    return "held" if target.held_at else "visible"
+
+
+class QueuePagination(IdeaPagination):
+    page_size = 20
+
+
+class ModerationQueueApi(APIView):
+    permission_classes = MODERATORS_ONLY
+    pagination_class = QueuePagination  # read by the schema: the list is paginated
+
+    @extend_schema(
+        parameters=[QueueQuerySerializer, OpenApiParameter("page", int)],
+        responses={200: QueueItemSerializer(many=True), **errors(400, 401, 403)},
+        description=(
+            "The moderation queue: flagged, held (waiting for review) or hidden ideas and "
+            "comments, newest or most flagged first (moderators)."
+        ),
+    )
+    def get(self, request):
+        query = QueueQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = queue_rows(query.validated_data["tab"], query.validated_data["sort"])
+        paginator = QueuePagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        items = queue_items(page)
+        return paginator.get_paginated_response(QueueItemSerializer(items, many=True).data)
+
+
+class ModerationInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+
+
+class ModerationStateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["idea", "comment"])
+    id = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=["hidden", "held", "visible"])
+    open_flags = serializers.IntegerField()
+
+
+class _ModerationActApi(APIView):
+    """One moderator action on one idea or comment; subclasses name the kind and the action."""
+
+    permission_classes = MODERATORS_ONLY
+    kind: str
+    act = None
+
+    def post(self, request, pk: int):
+        if self.kind == "idea":
+            targets = Idea.objects.filter(withdrawn_at__isnull=True)
+        else:
+            targets = Comment.objects.filter(idea__withdrawn_at__isnull=True)
+        target = get_object_or_404(targets, pk=pk)
+        data = ModerationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with service_errors():
+            type(self).act(moderator=request.user, target=target, **data.validated_data)
+        open_flags = Flag.objects.filter(resolved_at__isnull=True, **{self.kind: target}).count()
+        out = {
+            "kind": self.kind,
+            "id": target.pk,
+            "state": _state(target),
+            "open_flags": open_flags,
+        }
+        return Response(ModerationStateSerializer(out).data)
+
+
+def _act_schema(kind: str, what: str):
+    return extend_schema_view(
+        post=extend_schema(
+            request=ModerationInputSerializer,
+            responses={200: ModerationStateSerializer, **errors(400, 401, 403, 404)},
+            description=f"{what} (moderators). Resolves the {kind}'s open flags; audited.",
+        )
+    )
+
+
+@_act_schema(
+    "idea", "Hide the idea from everyone but moderators; a reason is needed unless it is flagged"
+)
+class IdeaHideApi(_ModerationActApi):
+    kind, act = "idea", content_hide
+
+
+@_act_schema("idea", "Show a hidden or held idea again (approves a held one)")
+class IdeaRestoreApi(_ModerationActApi):
+    kind, act = "idea", content_restore
+
+
+@_act_schema("idea", "Dismiss the idea's open flags and leave it as it is")
+class IdeaDismissApi(_ModerationActApi):
+    kind, act = "idea", flags_dismiss
+
+
+@_act_schema(
+    "comment",
+    "Hide the comment from everyone but moderators; a reason is needed unless it is flagged",
+)
+class CommentHideApi(_ModerationActApi):
+    kind, act = "comment", content_hide
+
+
+@_act_schema("comment", "Show a hidden or held comment again (approves a held one)")
+class CommentRestoreApi(_ModerationActApi):
+    kind, act = "comment", content_restore
+
+
+@_act_schema("comment", "Dismiss the comment's open flags and leave it as it is")
+class CommentDismissApi(_ModerationActApi):
+    kind, act = "comment", flags_dismiss
+
+
+class BanInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=Ban._meta.get_field("reason").max_length)
+    days = serializers.IntegerField(
+        min_value=1, max_value=3650, allow_null=True, required=False, default=None,
+        help_text="How many days; null (or left out) bans until a moderator lifts it.",
+    )  # fmt: skip
+
+
+class BanOutputSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    banned = serializers.BooleanField(source="is_banned")
+    banned_until = serializers.DateTimeField(
+        allow_null=True, help_text="Null when not banned; 9999-12-31 until lifted."
+    )
+    ban_reason = serializers.CharField()
+
+
+class LiftBanInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+def _member(username: str) -> User:
+    return get_object_or_404(User, username=username, deleted_at__isnull=True)
+
+
+class UserBanApi(APIView):
+    permission_classes = MODERATORS_ONLY
+
+    @extend_schema(
+        request=BanInputSerializer,
+        responses={201: BanOutputSerializer, **errors(400, 401, 403, 404)},
+        description="Ban the member for some days or until lifted (moderators). A banned member "
+        "reads but cannot post, vote, comment, flag or follow.",
+    )
+    def post(self, request, username: str):
+        person = _member(username)
+        data = BanInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with service_errors():
+            ban_create(moderator=request.user, user=person, **data.validated_data)
+        person.refresh_from_db(fields=["banned_until", "ban_reason"])
+        return Response(BanOutputSerializer(person).data, status=status.HTTP_201_CREATED)
+
+
+class UserBanLiftApi(APIView):
+    permission_classes = MODERATORS_ONLY
+
+    @extend_schema(
+        request=LiftBanInputSerializer,
+        responses={200: BanOutputSerializer, **errors(400, 401, 403, 404)},
+        description="End the member's current ban now (moderators).",
+    )
+    def post(self, request, username: str):
+        person = _member(username)
+        data = LiftBanInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with service_errors():
+            ban_lift(moderator=request.user, user=person, **data.validated_data)
+        person.refresh_from_db(fields=["banned_until", "ban_reason"])
+        return Response(BanOutputSerializer(person).data)
+
+
+class AuditQuerySerializer(serializers.Serializer):
+    action = serializers.CharField(max_length=40, required=False, help_text="e.g. idea.hidden")
+    actor = serializers.CharField(max_length=150, required=False, help_text="A username.")
+    target_type = serializers.ChoiceField(
+        choices=[value for value, _ in AUDIT_TARGET_TYPES if value], required=False
+    )
+
+
+class AuditEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor_name", help_text="Empty for the system.")
+    action = serializers.CharField()
+    target_type = serializers.CharField()
+    target_id = serializers.IntegerField(allow_null=True)
+    target_label = serializers.CharField()
+    reason = serializers.CharField()
+    before = serializers.JSONField()
+    after = serializers.JSONField()
+
+
+class AuditPagination(IdeaPagination):
+    page_size = 50
+
+
+class AuditListApi(APIView):
+    permission_classes = MODERATORS_ONLY
+    pagination_class = AuditPagination  # read by the schema: the list is paginated
+
+    @extend_schema(
+        parameters=[AuditQuerySerializer, OpenApiParameter("page", int)],
+        responses={200: AuditEntrySerializer(many=True), **errors(400, 401, 403)},
+        description="The audit log, newest first, 50 a page (moderators).",
+    )
+    def get(self, request):
+        query = AuditQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        chosen = query.validated_data
+        entries = AuditEntry.objects.order_by("-created_at", "-id")
+        if chosen.get("action"):
+            entries = entries.filter(action=chosen["action"])
+        if chosen.get("actor"):
+            entries = entries.filter(actor_name__iexact=chosen["actor"].strip())
+        if chosen.get("target_type"):
+            entries = entries.filter(target_type=chosen["target_type"])
+        paginator = AuditPagination()
+        page = paginator.paginate_queryset(entries, request, view=self)
+        return paginator.get_paginated_response(AuditEntrySerializer(page, many=True).data)

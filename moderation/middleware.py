@@ -14,6 +14,8 @@ ALLOWED_WHEN_BANNED = {
     "account-delete",
     "notifications-read",
     "api-token",
+    "api-user-me",
+    "api-notifications-read",
 }
 
 
@@ -36,6 +38,7 @@ class BanMiddleware:
         if request.resolver_match and request.resolver_match.view_name in ALLOWED_WHEN_BANNED:
             return None
         if request.path_info.startswith("/api/"):
-            return JsonResponse({"detail": ban_message(user)}, status=403)
+            body = {"detail": ban_message(user), "code": "permission_denied"}
+            return JsonResponse(body, status=403)
         context = {"reason": user.ban_reason, "until": ban_until_text(user.banned_until)}
         return render(request, "moderation/banned.html", context, status=403)

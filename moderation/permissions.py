@@ -18,3 +18,12 @@ class NotBanned(BasePermission):
             self.message = ban_message(user)
             return False
         return True
+
+
+class IsModerator(BasePermission):
+    """Moderators (and superusers): the queue, hide and restore, bans, the audit log."""
+
+    message = "Only moderators can do this."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(getattr(request.user, "is_moderator", False))

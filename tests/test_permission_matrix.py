@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from ideas.merging import idea_merge
 from moderation.bans import ban_create
+from moderation.middleware import ALLOWED_WHEN_BANNED
 from moderation.models import Flag, StuffingCase
 from storms.services import storm_create
 from tests.conftest import PASSWORD
@@ -39,7 +40,7 @@ from tests.factories import (
     NotificationFactory,
     UserFactory,
 )
-from votes.models import JobRun
+from votes.models import JobRun, TopRequestSnapshot
 from votes.tasks import RECONCILE_JOB
 
 LOGIN_PATH = "/accounts/login/"
@@ -74,6 +75,13 @@ MODERATOR_PAGE = roles(LOGIN, DENIED, DENIED, DENIED, 200, DENIED)
 MODERATOR_WRITE = roles(LOGIN, DENIED, DENIED, DENIED, OK, DENIED)
 # What a banned member may still post: leaving, and their own account (moderation.middleware).
 OWN_ACCOUNT_WRITE = roles(LOGIN, OK, OK, OK, OK, OK)
+API_OWN_ACCOUNT = roles(NO_LOGIN, OK, OK, OK, OK, OK)
+API_MEMBER_READ = roles(NO_LOGIN, 200, 200, 200, 200, 200)
+API_OWNER_WRITE = roles(NO_LOGIN, OK, NOT_YOURS, NOT_YOURS, NOT_YOURS, DENIED)
+API_PM_READ = roles(NO_LOGIN, DENIED, DENIED, 200, DENIED, DENIED)
+API_PM_WRITE = roles(NO_LOGIN, DENIED, DENIED, OK, DENIED, DENIED)
+API_MODERATOR_READ = roles(NO_LOGIN, DENIED, DENIED, DENIED, 200, DENIED)
+API_MODERATOR_WRITE = roles(NO_LOGIN, DENIED, DENIED, DENIED, OK, DENIED)
 
 # URL name -> method -> role -> expected. A method key may name a variant ("POST restore").
 EXPECTED: dict[str, dict[str, dict]] = {
@@ -155,7 +163,31 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "api-schema": {"GET": PUBLIC},
     "api-docs": {"GET": PUBLIC},
     "api-category-list": {"GET": PUBLIC},
-    "api-idea-detail": {"GET": PUBLIC},
+    "api-idea-detail": {"GET": PUBLIC, "PATCH": API_OWNER_WRITE},
+    "api-idea-withdraw": {"POST": API_OWNER_WRITE},
+    "api-idea-follow": {"PUT": API_WRITE, "DELETE": API_WRITE},
+    "api-comment-detail": {"PATCH": API_OWNER_WRITE, "DELETE": API_OWNER_WRITE},
+    "api-tag-list": {"GET": PUBLIC},
+    "api-user-me": {"GET": API_MEMBER_READ, "PATCH": API_OWN_ACCOUNT},
+    "api-notification-list": {"GET": API_MEMBER_READ},
+    "api-notifications-read": {"POST": API_OWN_ACCOUNT},
+    "api-session-list": {"GET": PUBLIC, "POST": API_PM_WRITE},
+    "api-session-detail": {"GET": PUBLIC},
+    "api-idea-status": {"POST": API_PM_WRITE},
+    "api-idea-merge": {"POST": API_PM_WRITE},
+    "api-merge-undo": {"POST": API_PM_WRITE},
+    "api-snapshot-latest": {"GET": API_PM_READ},
+    "api-idea-export": {"GET": API_PM_READ},
+    "api-moderation-queue": {"GET": API_MODERATOR_READ},
+    "api-moderation-audit": {"GET": API_MODERATOR_READ},
+    "api-moderation-idea-hide": {"POST": API_MODERATOR_WRITE},
+    "api-moderation-idea-restore": {"POST": API_MODERATOR_WRITE},
+    "api-moderation-idea-dismiss": {"POST": API_MODERATOR_WRITE},
+    "api-moderation-comment-hide": {"POST": API_MODERATOR_WRITE},
+    "api-moderation-comment-restore": {"POST": API_MODERATOR_WRITE},
+    "api-moderation-comment-dismiss": {"POST": API_MODERATOR_WRITE},
+    "api-moderation-ban": {"POST": API_MODERATOR_WRITE},
+    "api-moderation-ban-lift": {"POST": API_MODERATOR_WRITE},
     "api-idea-list": {"GET": PUBLIC, "POST": API_WRITE},
     "api-idea-vote": {
         "PUT": API_WRITE,
@@ -165,8 +197,9 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "api-comment-list": {"GET": PUBLIC, "POST": API_WRITE},
     "api-idea-flags": {"POST": API_WRITE},
     "api-comment-flags": {"POST": API_WRITE},
-    # Getting a token is logging in: open to everyone with a password, a banned member too.
-    "api-token": {"POST": roles(OK, OK, OK, OK, OK, OK)},
+    # Getting a token is logging in: open to everyone with a password, a banned member too;
+    # revoking it is logging out.
+    "api-token": {"POST": roles(OK, OK, OK, OK, OK, OK), "DELETE": API_OWN_ACCOUNT},
 }
 
 # ---- how to ask -------------------------------------------------------------------------
@@ -348,7 +381,58 @@ REQUESTS: dict[str, dict[str, Req]] = {
     "api-schema": {"GET": Req()},
     "api-docs": {"GET": Req()},
     "api-category-list": {"GET": Req()},
-    "api-idea-detail": {"GET": Req(idea)},
+    "api-idea-detail": {
+        "GET": Req(idea),
+        "PATCH": Req(
+            own_idea, {"title": "A backlit keyboard, edited", "tags": ["keys"]}, json=True
+        ),
+    },
+    "api-idea-withdraw": {"POST": Req(own_idea, json=True)},
+    "api-idea-follow": {"PUT": Req(idea, json=True), "DELETE": Req(idea, json=True)},
+    "api-comment-detail": {
+        "PATCH": Req(own_comment, {"body": "Edited through the API."}, json=True),
+        "DELETE": Req(own_comment, json=True),
+    },
+    "api-tag-list": {"GET": Req()},
+    "api-user-me": {
+        "GET": Req(),
+        "PATCH": Req(body={"auto_follow": False, "email_frequency": "daily"}, json=True),
+    },
+    "api-notification-list": {"GET": Req()},
+    "api-notifications-read": {"POST": Req(body={}, json=True)},
+    "api-session-list": {"GET": Req(), "POST": Req(body=NEW_STORM, json=True)},
+    "api-session-detail": {"GET": Req(storm)},
+    "api-idea-status": {
+        "POST": Req(idea, {"status": "planned", "response": "In the next model."}, json=True)
+    },
+    "api-idea-merge": {
+        "POST": Req(
+            lambda o: {"pk": o.duplicate.pk}, lambda o, user: {"into": o.original.pk}, json=True
+        )
+    },
+    "api-merge-undo": {"POST": Req(lambda o: {"pk": o.merge.pk}, json=True)},
+    "api-snapshot-latest": {"GET": Req()},
+    "api-idea-export": {"GET": Req(query="?category=notebooks")},
+    "api-moderation-queue": {"GET": Req(query="?tab=flagged")},
+    "api-moderation-audit": {"GET": Req(query="?target_type=user")},
+    "api-moderation-idea-hide": {"POST": Req(idea, {"reason": "Spam"}, json=True)},
+    "api-moderation-idea-restore": {"POST": Req(lambda o: {"pk": o.hidden_idea.pk}, json=True)},
+    "api-moderation-idea-dismiss": {"POST": Req(lambda o: {"pk": o.flagged_idea.pk}, json=True)},
+    "api-moderation-comment-hide": {"POST": Req(comment, {"reason": "Spam"}, json=True)},
+    "api-moderation-comment-restore": {
+        "POST": Req(lambda o: {"pk": o.hidden_comment.pk}, json=True)
+    },
+    "api-moderation-comment-dismiss": {
+        "POST": Req(lambda o: {"pk": o.flagged_comment.pk}, json=True)
+    },
+    "api-moderation-ban": {
+        "POST": Req(
+            lambda o: {"username": o.carol.username}, {"reason": "Spam", "days": 7}, json=True
+        )
+    },
+    "api-moderation-ban-lift": {
+        "POST": Req(lambda o: {"username": o.dave.username}, {"reason": "Served"}, json=True)
+    },
     "api-idea-list": {
         "GET": Req(query="?sort=top&category=notebooks"),
         "POST": Req(body=NEW_IDEA, json=True),
@@ -364,7 +448,7 @@ REQUESTS: dict[str, dict[str, Req]] = {
     },
     "api-idea-flags": {"POST": Req(idea, {"reason": "spam"}, json=True)},
     "api-comment-flags": {"POST": Req(comment, {"reason": "spam"}, json=True)},
-    "api-token": {"POST": Req(body=credentials, json=True)},
+    "api-token": {"POST": Req(body=credentials, json=True), "DELETE": Req(json=True)},
 }
 
 # ---- the site's URL names ---------------------------------------------------------------
@@ -434,6 +518,9 @@ def objects(settings, alice, bob, pat, mo, category):
         kept=IdeaFactory(author=carol, category=category, title="Brighter displays"),
     )
     JobRun.objects.create(name=RECONCILE_JOB, succeeded_at=now, ok=True)
+    TopRequestSnapshot.objects.create(period=now, taken_at=now)
+    flagged_comment = CommentFactory(idea=idea, author=carol)
+    Flag.objects.create(flagger=dave, comment=flagged_comment, reason="spam", created_at=now)
     return SimpleNamespace(
         alice=alice,
         bob=bob,
@@ -449,6 +536,7 @@ def objects(settings, alice, bob, pat, mo, category):
         comment=CommentFactory(idea=idea, author=carol),
         own_comment=CommentFactory(idea=own_idea, author=alice),
         hidden_comment=CommentFactory(idea=idea, author=carol, hidden_at=now),
+        flagged_comment=flagged_comment,
         notification=NotificationFactory(recipient=alice, idea=idea),
         case=case,
         storm=storm_create(
@@ -608,7 +696,7 @@ def test_a_banned_member_writes_nothing_through_the_api_with_a_token(objects):
     for name, methods in REQUESTS.items():
         for method_key, req in methods.items():
             method = method_key.split()[0].lower()
-            if not (req.json and name.startswith("api-") and name != "api-token"):
+            if not (req.json and name.startswith("api-") and name not in ALLOWED_WHEN_BANNED):
                 continue
             client = Client(headers={"Authorization": f"Token {token.key}"})
             path = reverse(name, kwargs=req.kwargs(objects))

@@ -37,7 +37,7 @@ class IdeaVoteApi(APIView):
             lambda: vote_cast(voter=request.user, idea=pk, value=value, network=network)
         )
 
-    @extend_schema(request=None, responses=VoteOutputSerializer)
+    @extend_schema(request=None, responses={200: VoteOutputSerializer})
     def delete(self, request, pk: int):
         return self._respond(lambda: vote_withdraw(voter=request.user, idea=pk))
 

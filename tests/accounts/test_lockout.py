@@ -52,7 +52,7 @@ def test_thirty_wrong_passwords_lock_the_account_even_for_the_right_one(client, 
 
     response = token("alice", PASSWORD)
     assert response.status_code == 400
-    assert response.json() == {"non_field_errors": [message]}
+    assert response.json()["errors"] == {"non_field_errors": [message]}
 
 
 @pytest.mark.django_db

@@ -52,7 +52,7 @@ def test_a_deleted_comment_is_listed_without_body_or_author(api):
 
 def test_a_bad_page_is_400(api):
     response = api.get(comments_url(IdeaFactory()), {"page": "0"})
-    assert response.status_code == 400 and "page" in response.json()
+    assert response.status_code == 400 and "page" in response.json()["errors"]
 
 
 def test_a_member_posts_a_comment_and_gets_201(alice_api, bob):
@@ -88,7 +88,7 @@ def test_a_reply_to_a_reply_is_returned_under_the_top_level_comment(alice_api):
 def test_bad_input_is_400_with_a_message_per_field(alice_api, payload, field):
     response = alice_api.post(comments_url(IdeaFactory()), payload, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert not Comment.objects.exists()
 
 
@@ -98,7 +98,7 @@ def test_a_parent_on_another_idea_is_400(alice_api):
         comments_url(IdeaFactory()), {"body": "Hi", "parent": other.pk}, format="json"
     )
     assert response.status_code == 400
-    assert response.json() == {"parent": ["That comment is on another idea."]}
+    assert response.json()["errors"] == {"parent": ["That comment is on another idea."]}
 
 
 def test_a_visitor_may_not_post(api):

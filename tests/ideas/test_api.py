@@ -33,7 +33,7 @@ def test_token_login_then_vote_with_the_token(api, alice):
 def test_token_with_a_wrong_password_is_400_with_a_message(api, alice):
     response = api.post("/api/auth/token/", {"username": "alice", "password": "nope"})
     assert response.status_code == 400
-    assert response.json()["non_field_errors"]
+    assert response.json()["errors"]["non_field_errors"]
 
 
 def test_idea_list_has_the_contract_fields_and_my_vote(alice_api, alice):
@@ -52,7 +52,7 @@ def test_idea_list_has_the_contract_fields_and_my_vote(alice_api, alice):
 def test_unknown_sort_or_status_is_400_with_the_field(api):
     response = api.get("/api/ideas/", {"sort": "sideways", "status": "lost"})
     assert response.status_code == 400
-    assert set(response.json()) == {"sort", "status"}
+    assert set(response.json()["errors"]) == {"sort", "status"}
 
 
 def test_idea_list_makes_a_constant_number_of_queries(
@@ -82,7 +82,7 @@ def test_create_idea_with_bad_input_is_400_per_field(alice_api, category):
         "/api/ideas/", {"title": "x" * 121, "category": "nope"}, format="json"
     )
     assert response.status_code == 400
-    assert set(response.json()) == {"title", "description", "category"}
+    assert set(response.json()["errors"]) == {"title", "description", "category"}
     assert Idea.objects.count() == 0
 
 
@@ -99,7 +99,7 @@ def test_visitor_cannot_create_or_vote(api, category):
 def test_vote_with_a_bad_value_is_400(alice_api, body):
     idea = IdeaFactory()
     response = alice_api.put(f"/api/ideas/{idea.pk}/vote/", body, format="json")
-    assert response.status_code == 400 and "value" in response.json()
+    assert response.status_code == 400 and "value" in response.json()["errors"]
 
 
 def test_vote_then_withdraw(alice_api):
@@ -157,7 +157,7 @@ def test_wrong_list_parameters_are_400_with_the_reason(api, params, field):
     IdeaFactory()
     response = api.get("/api/ideas/", params)
     assert response.status_code == 400
-    assert list(response.json()) == [field]
+    assert list(response.json()["errors"]) == [field]
 
 
 @pytest.mark.parametrize("page", ["²", "1.5", "-1", "9" * 30])
@@ -187,5 +187,5 @@ def test_too_many_tags_or_a_long_description_is_400_per_field(alice_api, categor
     body["tags"] = [f"t{n}" for n in range(6)]
     response = alice_api.post(reverse("api-idea-list"), body, format="json")
     assert response.status_code == 400
-    assert set(response.json()) == {"description", "tags"}
+    assert set(response.json()["errors"]) == {"description", "tags"}
     assert not Idea.objects.exists()

@@ -33,7 +33,11 @@ def test_flagging_twice_is_400_with_a_non_field_error(alice_api, bobs_idea):
     alice_api.post(url, {"reason": "spam"}, format="json")
     response = alice_api.post(url, {"reason": "spam"}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"non_field_errors": ["You have already flagged this."]}
+    assert response.json() == {
+        "detail": "You have already flagged this.",
+        "code": "invalid",
+        "errors": {"non_field_errors": ["You have already flagged this."]},
+    }
     assert Flag.objects.count() == 1
 
 
@@ -41,13 +45,13 @@ def test_flagging_twice_is_400_with_a_non_field_error(alice_api, bobs_idea):
 def test_bad_reason_is_400_on_the_field(alice_api, bobs_idea, body):
     response = alice_api.post(f"/api/ideas/{bobs_idea.pk}/flags/", body, format="json")
     assert response.status_code == 400
-    assert list(response.json()) == ["reason"]
+    assert list(response.json()["errors"]) == ["reason"]
     assert not Flag.objects.exists()
 
 
 def test_other_without_a_note_is_400_on_the_note(alice_api, bobs_idea):
     response = alice_api.post(f"/api/ideas/{bobs_idea.pk}/flags/", {"reason": "other"})
-    assert response.status_code == 400 and list(response.json()) == ["note"]
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["note"]
 
 
 def test_own_idea_is_400(bobs_idea, bob):
@@ -55,7 +59,7 @@ def test_own_idea_is_400(bobs_idea, bob):
     api.force_authenticate(bob)
     response = api.post(f"/api/ideas/{bobs_idea.pk}/flags/", {"reason": "spam"})
     assert response.status_code == 400
-    assert response.json() == {"non_field_errors": ["You can't flag your own idea."]}
+    assert response.json()["errors"] == {"non_field_errors": ["You can't flag your own idea."]}
 
 
 def test_visitor_is_refused(bobs_idea, bobs_comment):

@@ -115,7 +115,7 @@ def test_api_votes_over_the_member_limit_get_429_json(api, low_limits):
         assert api.put(url, {"value": value}, format="json").status_code == 200
     response = api.delete(url)
     assert response.status_code == 429
-    assert response.json() == {"detail": mock.ANY}
+    assert response.json() == {"detail": mock.ANY, "code": "throttled"}
     assert "You're voting faster than we allow: at most 3 a minute." in response.json()["detail"]
     assert 1 <= int(response["Retry-After"]) <= 60
 

@@ -1,0 +1,163 @@
+"""One JSON shape for every API error: `{"detail", "code", "errors"}`, where `errors` holds a
+validation error's messages per field. The DRF exception handler, the Django error views for
+/api/ paths, and the schema that documents the shape."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler
+
+INVALID_DETAIL = "The input is not valid: see the errors for each field."
+
+
+def error_body(detail: str, code: str, errors: dict | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"detail": str(detail), "code": str(code)}
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """DRF's handler (status, Retry-After, WWW-Authenticate, rollback), with the body in our
+    shape. Anything DRF does not handle stays a 500, answered by `server_error`."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
+    response = exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+    if not isinstance(exc.detail, list | dict):
+        response.data = error_body(
+            exc.detail, getattr(exc.detail, "code", None) or exc.default_code
+        )
+        return response
+    errors = exc.detail
+    if isinstance(errors, list):
+        errors = {api_settings.NON_FIELD_ERRORS_KEY: errors}
+    non_field = errors.get(api_settings.NON_FIELD_ERRORS_KEY, [])
+    # A lone refusal of the whole request ("You have already flagged this.") is the detail.
+    alone = len(errors) == 1 and len(non_field) == 1 and isinstance(non_field[0], str)
+    response.data = error_body(non_field[0] if alone else INVALID_DETAIL, "invalid", errors)
+    return response
+
+
+# Django's own error views (a URL that matches nothing, an uncaught exception, a request too
+# large) answer in the same shape under /api/, and with the site's pages elsewhere.
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(error_body("The request could not be read.", "bad_request"), status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        body = error_body(exceptions.PermissionDenied.default_detail, "permission_denied")
+        return JsonResponse(body, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(error_body(exceptions.NotFound.default_detail, "not_found"), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        body = error_body("Something went wrong on our side.", "server_error")
+        return JsonResponse(body, status=500)
+    return defaults.server_error(request)
+
+
+# The schema.
+
+FIELD_ERRORS_SCHEMA = {
+    "type": "object",
+    "description": (
+        "Messages per field; errors about the request as a whole are under non_field_errors. "
+        "A list or nested field has an object of the same shape, keyed by index or name."
+    ),
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object", "additionalProperties": {}},
+        ]
+    },
+}
+
+
+@extend_schema_field(FIELD_ERRORS_SCHEMA)
+class FieldErrorsField(serializers.DictField):
+    pass
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in one sentence.")
+    code = serializers.CharField(help_text="A stable code: invalid, not_found, throttled, ...")
+    errors = FieldErrorsField(
+        required=False,
+        help_text="Only on a 400 for invalid input. " + FIELD_ERRORS_SCHEMA["description"],
+    )
+
+
+ERROR_RESPONSES = {
+    400: "Invalid input (see errors), or a body that could not be read.",
+    401: "The credentials are missing or wrong (this API answers 403 for these).",
+    403: "The credentials are missing or wrong, or this account may not do this.",
+    404: "Nothing with this id, or nothing this account may see.",
+    429: "Too many requests: wait for Retry-After seconds.",
+}
+
+
+class ErrorResponsesSchema(AutoSchema):
+    """Adds the error responses an operation can give, in the error shape: 400 where there
+    is input, 401/403 where there is authentication, 404 where the path names something,
+    429 on writes or throttled views."""
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        parameters = operation.get("parameters", [])
+        statuses = []
+        if "requestBody" in operation or any(p["in"] == "query" for p in parameters):
+            statuses.append(400)
+        if self.view.authentication_classes:
+            statuses += [401, 403]
+        if any(p["in"] == "path" for p in parameters):
+            statuses.append(404)
+        if method not in SAFE_METHODS or self.view.throttle_classes:
+            statuses.append(429)
+        responses = operation.setdefault("responses", {})
+        for status in statuses:
+            responses.setdefault(str(status), {"description": ERROR_RESPONSES[status]})
+        # Every error response, added here or declared by the view, carries the error shape.
+        for status, response in responses.items():
+            if not status.isdigit() or int(status) < 400 or "content" in response:
+                continue
+            description = response.get("description") or ERROR_RESPONSES.get(int(status), "")
+            response.update(
+                self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=description), status
+                )
+            )
+            if status == "429":
+                response["headers"] = {
+                    "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}
+                }
+        return operation
