@@ -8,7 +8,12 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
@@ -106,6 +111,26 @@ class FieldErrorsField(serializers.DictField):
     pass
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Invalid input",
+            value={
+                "detail": "Check the fields below.",
+                "code": "invalid",
+                "errors": {"title": ["Ensure this field has no more than 120 characters."]},
+            },
+            response_only=True,
+            status_codes=["400"],
+        ),
+        OpenApiExample(
+            "Not found",
+            value={"detail": "No idea with this id.", "code": "not_found"},
+            response_only=True,
+            status_codes=["404"],
+        ),
+    ]
+)
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, in one sentence.")
     code = serializers.CharField(help_text="A stable code: invalid, not_found, throttled, ...")

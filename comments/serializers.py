@@ -1,9 +1,19 @@
 from django.urls import reverse
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from comments.models import BODY_MAX_LENGTH, Comment
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A reply",
+            value={"body": "Yes, and on the tablets too.", "parent": 7},
+            request_only=True,
+        )
+    ]
+)
 class CommentInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=BODY_MAX_LENGTH)
     parent = serializers.PrimaryKeyRelatedField(
@@ -11,6 +21,26 @@ class CommentInputSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A comment",
+            value={
+                "id": 8,
+                "idea": 12,
+                "parent": 7,
+                "author": "bob",
+                "body": "Yes, and on the tablets too.",
+                "body_html": "<p>Yes, and on the tablets too.</p>",
+                "created_at": "2026-02-17T08:15:00Z",
+                "edited_at": None,
+                "deleted": False,
+                "url": "https://ideas.example.com/ideas/12/#comment-8",
+            },
+            response_only=True,
+        )
+    ]
+)
 class CommentOutputSerializer(serializers.Serializer):
     """A deleted comment keeps its place in the thread but shows neither body nor author."""
 

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from ideas.forms import RESPONSE_MAX_LENGTH
@@ -11,6 +12,40 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "description"]
 
 
+IDEA_EXAMPLE = {
+    "id": 12,
+    "title": "Pre-install Ubuntu as a factory option",
+    "description": "Give us the choice of Ubuntu at order time, tested at the factory.",
+    "description_html": "<p>Give us the choice of Ubuntu at order time, tested at the factory.</p>",
+    "category": "software",
+    "tags": ["linux"],
+    "status": "planned",
+    "score": 41,
+    "response_html": "<p>Coming to three consumer models in May.</p>",
+    "responded_at": "2026-05-02T09:30:00Z",
+    "promotes": 45,
+    "demotes": 4,
+    "author": "alice",
+    "created_at": "2026-02-16T14:03:00Z",
+    "url": "https://ideas.example.com/ideas/12/pre-install-ubuntu-as-a-factory-option/",
+    "my_vote": 1,
+}
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A new idea",
+            value={
+                "title": "Pre-install Ubuntu as a factory option",
+                "description": "Give us the choice of Ubuntu at order time.",
+                "category": "software",
+                "tags": ["linux"],
+            },
+            request_only=True,
+        )
+    ]
+)
 class IdeaInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
     description = serializers.CharField(max_length=10_000)
@@ -20,6 +55,9 @@ class IdeaInputSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_serializer(
+    examples=[OpenApiExample("An idea", value=IDEA_EXAMPLE, response_only=True)]
+)
 class IdeaOutputSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)

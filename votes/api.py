@@ -1,6 +1,6 @@
 from dataclasses import asdict
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -13,10 +13,25 @@ from votes.network import network_of
 from votes.services import VoteState, vote_cast, vote_withdraw
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample("Promote", value={"value": 1}, request_only=True),
+        OpenApiExample("Demote", value={"value": -1}, request_only=True),
+    ]
+)
 class VoteInputSerializer(serializers.Serializer):
     value = serializers.ChoiceField(choices=[1, -1])
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "After a promote",
+            value={"score": 42, "promotes": 46, "demotes": 4, "my_vote": 1},
+            response_only=True,
+        )
+    ]
+)
 class VoteOutputSerializer(serializers.Serializer):
     score = serializers.IntegerField()
     promotes = serializers.IntegerField()
