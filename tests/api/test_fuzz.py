@@ -3,6 +3,7 @@ and as a member, no input may give a 500, and every answer must match the schema
 
 import datetime as dt
 import zlib
+from unittest import mock
 
 import pytest
 import schemathesis
@@ -12,6 +13,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -100,11 +102,25 @@ def aim(case, board) -> None:
 @FUZZ
 def test_visitor_gets_no_server_error_and_answers_match_the_schema(case, board):
     aim(case, board)
-    case.call_and_validate(checks=CHECKS)
+    # call_and_validate raises a FailureGroup when any check fails (see the test below).
+    response = case.call_and_validate(checks=CHECKS)
+    assert response.status_code < 500
 
 
 @schema.parametrize()
 @FUZZ
 def test_member_gets_no_server_error_and_answers_match_the_schema(case, board):
     aim(case, board)
-    case.call_and_validate(headers={"Authorization": f"Token {board['token']}"}, checks=CHECKS)
+    response = case.call_and_validate(
+        headers={"Authorization": f"Token {board['token']}"}, checks=CHECKS
+    )
+    assert response.status_code < 500
+
+
+def test_the_checks_catch_a_server_error(board):
+    """The fuzz tests fail through call_and_validate: prove it fails on a broken view."""
+    case = schema["/api/tags/"]["GET"].Case()
+    assert case.call_and_validate(checks=CHECKS).status_code == 200
+    broken = mock.patch("ideas.api.TagListApi.get", side_effect=RuntimeError("boom"))
+    with broken, pytest.raises(FailureGroup, match="Server error"):
+        case.call_and_validate(checks=CHECKS)
