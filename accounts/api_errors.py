@@ -173,14 +173,15 @@ class ErrorResponsesSchema(AutoSchema):
             responses.setdefault(str(status), {"description": ERROR_RESPONSES[status]})
         # Every error response, added here or declared by the view, carries the error shape.
         for status, response in responses.items():
-            if not status.isdigit() or int(status) < 400 or "content" in response:
+            if not status.isdigit() or int(status) < 400:
                 continue
-            description = response.get("description") or ERROR_RESPONSES.get(int(status), "")
-            response.update(
-                self._get_response_for_code(
-                    OpenApiResponse(ErrorSerializer, description=description), status
+            if "content" not in response:
+                description = response.get("description") or ERROR_RESPONSES.get(int(status), "")
+                response.update(
+                    self._get_response_for_code(
+                        OpenApiResponse(ErrorSerializer, description=description), status
+                    )
                 )
-            )
             if status == "429":
                 response["headers"] = {
                     "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}

@@ -12,6 +12,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_errors import ERROR_RESPONSES, ErrorSerializer
 from ideas import merging, search
 from ideas.models import DEFAULT_SORT, Category, Idea, Merge, Tag
 from ideas.serializers import (
@@ -35,12 +36,11 @@ from ideas.services import (
 from moderation import ratelimit
 from moderation.permissions import NotBanned
 
+# One wording for the documented errors: the schema class (accounts.api_errors) adds the
+# same ones where a view does not declare them.
 ERRORS = {
-    400: OpenApiResponse(description="Bad input: a message per field (or non_field_errors)."),
-    401: OpenApiResponse(description="Not logged in."),
-    403: OpenApiResponse(description="Not allowed: wrong role, not yours, or banned."),
-    404: OpenApiResponse(description="No such object, or not one you may see."),
-    429: OpenApiResponse(description="Rate limited: the message says when to try again."),
+    code: OpenApiResponse(response=ErrorSerializer, description=description)
+    for code, description in ERROR_RESPONSES.items()
 }
 
 
