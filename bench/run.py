@@ -301,9 +301,12 @@ def measure_throughput(seconds: int) -> dict:
     high = Idea.objects.order_by("-pk").values_list("pk", flat=True).first()
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    workers = str(os.cpu_count() or 2)
+    # The server `make run` starts (ideastorm/gunicorn_conf.py), without its access log.
+    from ideastorm import gunicorn_conf
+
     command = [str(BIN / "gunicorn"), "ideastorm.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", workers, "--log-level", "warning"]
+    command += ["-c", "python:ideastorm.gunicorn_conf", "--log-level", "warning"]
+    server_shape = f"{gunicorn_conf.workers} processes x {gunicorn_conf.threads} threads"
     server = subprocess.Popen(
         command,
         cwd=ROOT,
@@ -323,7 +326,7 @@ def measure_throughput(seconds: int) -> dict:
         params = {"tokens": quoted, "low": low, "high": high, "seed": 42}
         trivial_script = WRK_SCRIPT % {**params, "method": "GET", "kind": "trivial"}
         vote_script = WRK_SCRIPT % {**params, "method": "PUT", "kind": "vote"}
-        log(f"Throughput: gunicorn with {workers} workers, wrk -t2 -c8, {seconds}s per endpoint")
+        log(f"Throughput: gunicorn, {server_shape}, wrk -t2 -c8, {seconds}s per endpoint")
         wrk_rps(port, trivial_script, 2)  # warm up
         trivial_rps, trivial_errors = wrk_rps(port, trivial_script, seconds)
         load_start = timezone.now()

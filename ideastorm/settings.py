@@ -405,6 +405,11 @@ IDEAS_STALE_AFTER_DAYS = env_positive_float("IDEAS_STALE_AFTER_DAYS", 183.0)
 # Visitors' list pages are cached only with a cache that every process shares (ideas/pagecache).
 IDEAS_PAGE_CACHE = bool(REDIS_URL)
 IDEAS_RATE_LIMITS = env_bool("IDEAS_RATE_LIMITS", True)
+# PostgreSQL: a vote's transaction commits without waiting for its WAL to reach the disk
+# (synchronous_commit off for that transaction only). A crash of the database server can lose
+# the votes of its last fraction of a second, never half a vote: the vote row and the idea's
+# counters commit together or not at all. Off: every vote waits for the disk.
+IDEAS_VOTES_ASYNC_COMMIT = env_bool("IDEAS_VOTES_ASYNC_COMMIT", True)
 # What moderation.ratelimit allows, as (how many, per how many seconds) in fixed windows;
 # IDEAS_RATE_LIMITS=off lifts them all.
 IDEAS_RATE_LIMIT_RATES = {

@@ -32,8 +32,8 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-$BIN/gunicorn ideastorm.wsgi:application --bind "127.0.0.1:${PORT}" --workers 2 --threads 4 \
-  --access-logfile - --graceful-timeout 5 &
+$BIN/gunicorn ideastorm.wsgi:application -c python:ideastorm.gunicorn_conf \
+  --bind "127.0.0.1:${PORT}" --access-logfile - &
 pids+=($!)
 $BIN/celery -A ideastorm worker --loglevel INFO --concurrency 1 --without-gossip --without-mingle &
 pids+=($!)

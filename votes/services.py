@@ -193,12 +193,15 @@ def vote_cast(*, voter, idea: Idea | int, value: int, network: str = "") -> Vote
         raise ValueError("A vote is 1 (promote) or -1 (demote).")
     idea_id = getattr(idea, "pk", idea)
     now = timezone.now()
+    own_transaction = not connection.in_atomic_block
     if _is_postgres():
         counts = _new_vote_in_one_statement(voter.pk, idea_id, value, now, network)
         if counts is not None:
             board_changed()
             return _state(idea_id, value, counts)
     with transaction.atomic():
+        if own_transaction:
+            _commit_without_waiting_for_disk()
         while True:
             if _insert_vote(voter.pk, idea_id, value, now, network):
                 counts = _apply_vote_change(idea_id, None, value, now)
@@ -242,11 +245,15 @@ def _new_vote_in_one_statement(
     (a vote exists, or the idea does not) or the epoch row is missing: the caller then takes
     the general path. t0 is read by the same statement, after its lock on the votes table."""
     params = [voter_id, value, now, network, idea_id, value, now, now]
+    # Alone, the statement is its own transaction, whose commit it may make asynchronous; inside
+    # a caller's transaction that choice is the caller's.
+    in_transaction = connection.in_atomic_block
+    async_commit = _async_commit() and not in_transaction
     try:
         # A missing epoch row makes the key NULL, which NOT NULL refuses: nothing is written.
-        savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+        savepoint = transaction.atomic() if in_transaction else nullcontext()
         with savepoint, connection.cursor() as cursor:
-            cursor.execute(_new_vote_sql(value), params)
+            cursor.execute(_new_vote_sql(value, async_commit), params)
             return cursor.fetchone()
     except IntegrityError:
         _ensure_epoch_row()
@@ -254,17 +261,20 @@ def _new_vote_in_one_statement(
 
 
 @functools.cache
-def _new_vote_sql(value: int) -> str:
+def _new_vote_sql(value: int, async_commit: bool) -> str:
     p, d = (f"(promotes + {int(value == 1)})", f"(demotes + {int(value == -1)})")
     t0 = "(SELECT t0 FROM votes_rankingepoch WHERE id = 1)"
     half_life = "(SELECT half_life_days FROM votes_rankingepoch WHERE id = 1)"
     weight = _weight_sql("%s", t0, half_life)
     # NULL without the epoch row; GREATEST would otherwise turn a NULL exponent into -1000.
     epoch_exists = "(SELECT 1.0 FROM votes_rankingepoch WHERE id = 1)"
+    # set_config(..., true) lasts until this statement's own transaction commits.
+    without_waiting = "AND set_config('synchronous_commit', 'off', true) = 'off'"
     return f"""
         WITH ins AS (
             INSERT INTO votes_vote (voter_id, idea_id, value, created_at, network)
             SELECT %s, id, %s, %s, %s FROM ideas_idea WHERE id = %s AND {VOTABLE}
+                   {without_waiting if async_commit else ""}
             ON CONFLICT (voter_id, idea_id) DO NOTHING
             RETURNING idea_id
         )
@@ -281,7 +291,10 @@ def _new_vote_sql(value: int) -> str:
 def vote_withdraw(*, voter, idea: Idea | int) -> VoteState:
     """Take the voter's vote back; nothing happens if there is none."""
     idea_id = getattr(idea, "pk", idea)
+    own_transaction = not connection.in_atomic_block
     with transaction.atomic():
+        if own_transaction:
+            _commit_without_waiting_for_disk()
         existing = _locked_vote(voter, idea_id)
         if existing is None:
             if not Idea.objects.filter(pk=idea_id).exists():
@@ -293,6 +306,18 @@ def vote_withdraw(*, voter, idea: Idea | int) -> VoteState:
         counts = _apply_vote_change(idea_id, existing, None, timezone.now())
         board_changed()
         return _state(idea_id, None, counts)
+
+
+def _async_commit() -> bool:
+    return settings.IDEAS_VOTES_ASYNC_COMMIT and _is_postgres()
+
+
+def _commit_without_waiting_for_disk() -> None:
+    """PostgreSQL, IDEAS_VOTES_ASYNC_COMMIT: this vote's transaction will not wait for its WAL
+    to be flushed (see the setting). For the caller's own transaction only."""
+    if _async_commit():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('synchronous_commit', 'off', true)")
 
 
 def _locked_vote(voter, idea_id: int) -> Vote | None:

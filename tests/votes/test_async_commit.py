@@ -1,0 +1,84 @@
+"""IDEAS_VOTES_ASYNC_COMMIT: on PostgreSQL a vote's own transaction commits without waiting for
+its WAL to reach the disk, and no other transaction does."""
+
+import pytest
+from django.db import connection, transaction
+
+from tests.factories import IdeaFactory
+from votes.models import Vote
+from votes.services import _new_vote_sql, vote_cast, vote_withdraw
+
+
+def synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+class SettingSeen:
+    """Reads synchronous_commit after every statement run inside a transaction."""
+
+    def __init__(self):
+        self.values = []
+        self.statements = []
+
+    def __call__(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        self.statements.append(sql)
+        if connection.in_atomic_block and "SHOW synchronous_commit" not in sql:
+            self.values.append(synchronous_commit())
+        return result
+
+
+def test_the_first_vote_statement_turns_it_off_for_its_transaction(postgres, alice):
+    idea = IdeaFactory()
+    sql = _new_vote_sql(1, True)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            now = idea.created_at
+            cursor.execute(sql, [alice.pk, 1, now, "", idea.pk, 1, now, now])
+            assert cursor.fetchone() == (1, 0, 1)
+        # Off for the rest of the transaction the statement ran in (here the test's own).
+        assert synchronous_commit() == "off"
+    assert Vote.objects.filter(idea=idea, voter=alice).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_vote_in_its_own_transaction_commits_without_waiting(postgres, alice, bob, settings):
+    settings.IDEAS_VOTES_ASYNC_COMMIT = True
+    idea = IdeaFactory()
+    seen = SettingSeen()
+    with connection.execute_wrapper(seen):
+        vote_cast(voter=alice, idea=idea, value=1)  # one statement, autocommit
+        vote_cast(voter=alice, idea=idea, value=-1)  # a switch: vote_cast's own transaction
+        vote_withdraw(voter=alice, idea=idea)  # vote_withdraw's own transaction
+    first = seen.statements[0]
+    assert "INSERT INTO votes_vote" in first and "set_config('synchronous_commit'" in first
+    assert seen.values and set(seen.values) == {"off"}
+    # Nothing leaks into the next transaction on this connection.
+    assert synchronous_commit() == "on"
+    with transaction.atomic():
+        vote_cast(voter=bob, idea=idea, value=1)
+        assert synchronous_commit() == "on"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_callers_transaction_the_commit_is_the_callers(postgres, alice):
+    idea = IdeaFactory()
+    with transaction.atomic():
+        vote_cast(voter=alice, idea=idea, value=1)
+        vote_cast(voter=alice, idea=idea, value=-1)
+        assert synchronous_commit() == "on"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_switched_off_every_vote_waits_for_the_disk(postgres, alice, settings):
+    settings.IDEAS_VOTES_ASYNC_COMMIT = False
+    idea = IdeaFactory()
+    seen = SettingSeen()
+    with connection.execute_wrapper(seen):
+        vote_cast(voter=alice, idea=idea, value=1)
+        vote_cast(voter=alice, idea=idea, value=-1)
+        vote_withdraw(voter=alice, idea=idea)
+    assert not any("set_config" in sql for sql in seen.statements)
+    assert seen.values and set(seen.values) == {"on"}
