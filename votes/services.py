@@ -8,12 +8,13 @@ those figures from the votes table, which stays the source of truth.
 import datetime as dt
 import functools
 import math
+import weakref
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
@@ -35,6 +36,20 @@ REBUILD_CHUNK_MIN = 2000
 # A stored key this close to the one rebuilt from the votes is left as it is: summing the same
 # terms in another order differs in the last bits, and rewriting the row would cost a write.
 KEY_TOLERANCE = 1e-9
+# The first-vote statement is prepared once per database connection: PostgreSQL takes longer to
+# parse and plan it than to run it. Keyed by the driver's connection, so a new connection
+# prepares it again.
+_PREPARED: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictionary()
+NEW_VOTE_TYPES = (
+    "bigint",
+    "integer",
+    "timestamptz",
+    "text",
+    "bigint",
+    "integer",
+    "timestamptz",
+    "timestamptz",
+)
 
 
 @dataclass(frozen=True)
@@ -249,15 +264,38 @@ def _new_vote_in_one_statement(
     # a caller's transaction that choice is the caller's.
     in_transaction = connection.in_atomic_block
     async_commit = _async_commit() and not in_transaction
-    try:
-        # A missing epoch row makes the key NULL, which NOT NULL refuses: nothing is written.
-        savepoint = transaction.atomic() if in_transaction else nullcontext()
-        with savepoint, connection.cursor() as cursor:
-            cursor.execute(_new_vote_sql(value, async_commit), params)
-            return cursor.fetchone()
-    except IntegrityError:
-        _ensure_epoch_row()
-        return None
+    name = f"ideastorm_new_vote_{'promote' if value == 1 else 'demote'}_{int(async_commit)}"
+    for attempt in range(2):
+        try:
+            # A missing epoch row makes the key NULL, which NOT NULL refuses: nothing is written.
+            savepoint = transaction.atomic() if in_transaction else nullcontext()
+            with savepoint, connection.cursor() as cursor:
+                _execute_prepared(cursor, name, _new_vote_sql(value, async_commit), params)
+                return cursor.fetchone()
+        except IntegrityError:
+            _ensure_epoch_row()
+            return None
+        except DatabaseError as exc:
+            # The server forgot the statement (a pooler in transaction mode, DISCARD ALL):
+            # prepare it again, once.
+            if attempt or getattr(exc.__cause__, "pgcode", None) != INVALID_STATEMENT_NAME:
+                raise
+            _PREPARED.pop(connection.connection, None)
+    return None  # not reached
+
+
+INVALID_STATEMENT_NAME = "26000"
+
+
+def _execute_prepared(cursor, name: str, sql: str, params: list) -> None:
+    """Run `sql` (its parameters as %s, typed NEW_VOTE_TYPES) as the statement `name`,
+    prepared on this connection the first time."""
+    prepared = _PREPARED.setdefault(connection.connection, set())
+    if name not in prepared:
+        numbered = sql % tuple(f"${n}" for n in range(1, len(params) + 1))
+        cursor.execute(f"PREPARE {name} ({', '.join(NEW_VOTE_TYPES)}) AS {numbered}")
+        prepared.add(name)
+    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
 
 
 @functools.cache

@@ -52,8 +52,14 @@ def test_a_vote_in_its_own_transaction_commits_without_waiting(postgres, alice, 
         vote_cast(voter=alice, idea=idea, value=1)  # one statement, autocommit
         vote_cast(voter=alice, idea=idea, value=-1)  # a switch: vote_cast's own transaction
         vote_withdraw(voter=alice, idea=idea)  # vote_withdraw's own transaction
-    first = seen.statements[0]
-    assert "INSERT INTO votes_vote" in first and "set_config('synchronous_commit'" in first
+    # The first vote ran as a prepared statement that turns it off (see the test above).
+    executed = next(sql for sql in seen.statements if sql.startswith("EXECUTE "))
+    name = executed.split()[1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [name])
+        (statement,) = cursor.fetchone()
+    assert "INSERT INTO votes_vote" in statement
+    assert "set_config('synchronous_commit', 'off', true)" in statement
     assert seen.values and set(seen.values) == {"off"}
     # Nothing leaks into the next transaction on this connection.
     assert synchronous_commit() == "on"
@@ -80,5 +86,23 @@ def test_switched_off_every_vote_waits_for_the_disk(postgres, alice, settings):
         vote_cast(voter=alice, idea=idea, value=1)
         vote_cast(voter=alice, idea=idea, value=-1)
         vote_withdraw(voter=alice, idea=idea)
-    assert not any("set_config" in sql for sql in seen.statements)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    executed = [sql.split()[1] for sql in seen.statements if sql.startswith("EXECUTE ")]
+    assert executed and all(name.endswith("_0") for name in executed)
+    assert not any("set_config" in sql for sql in seen.statements if "PREPARE" not in sql)
+    assert any("INSERT INTO votes_vote" in sql and "set_config" not in sql for sql in prepared)
     assert seen.values and set(seen.values) == {"on"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_vote_still_counts_after_the_server_forgot_the_prepared_statement(postgres, alice, bob):
+    """As behind a pooler in transaction mode, or after DISCARD ALL: prepared again, once."""
+    idea = IdeaFactory()
+    vote_cast(voter=alice, idea=idea, value=1)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    state = vote_cast(voter=bob, idea=idea, value=1)
+    assert (state.promotes, state.score) == (2, 2)
+    assert Vote.objects.filter(idea=idea).count() == 2
