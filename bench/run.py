@@ -95,7 +95,17 @@ def prepare_data(args, url: str, name: str) -> None:
         except ProgrammingError:
             ideas = votes = -1
         if (ideas, votes) == (args.ideas, args.votes):
-            removed = Vote.objects.filter(voter__username__startswith="bench-").delete()[0]
+            from django.db import transaction
+
+            from votes.services import ideas_recount
+
+            # The last run's votes go, and their ideas are recounted: this run's drift check
+            # then sees only what this run did.
+            with transaction.atomic():
+                bench_votes = Vote.objects.filter(voter__username__startswith="bench-")
+                touched = list(bench_votes.values_list("idea_id", flat=True).distinct())
+                removed = bench_votes.delete()[0]
+                ideas_recount(touched)
             log(f"Reusing {name}: {ideas} ideas, {votes} votes ({removed} bench votes removed)")
             return
         from django.db import connections
