@@ -1,13 +1,27 @@
+from django.contrib.auth import logout, password_validation, update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.forms import WRONG_PASSWORD
 from accounts.models import User
-from accounts.services import token_revoke, user_settings_update
+from accounts.selectors import member_totals
+from accounts.services import token_revoke, user_delete, user_password_set, user_settings_update
 from ideas.api import errors, service_errors
+
+# Far beyond any real password; keeps a megabyte of "password" away from the hasher.
+PASSWORD_MAX_LENGTH = 4096
+# The page's own words (django.contrib.auth's password change form).
+OLD_PASSWORD_WRONG = PasswordChangeForm.error_messages["password_incorrect"]
 
 
 class TokenOutputSerializer(serializers.Serializer):
@@ -101,3 +115,125 @@ class MeApi(APIView):
         with service_errors():
             user = user_settings_update(user=user, **{**current, **data.validated_data})
         return Response(MeOutputSerializer(user).data)
+
+
+class PasswordChangeInputSerializer(serializers.Serializer):
+    old_password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False)
+    new_password = serializers.CharField(
+        max_length=PASSWORD_MAX_LENGTH,
+        trim_whitespace=False,
+        help_text="Checked by the site's password rules (length, common, numeric, like the name).",
+    )
+
+    def validate_old_password(self, password: str) -> str:
+        if not self.context["user"].check_password(password):
+            raise serializers.ValidationError(OLD_PASSWORD_WRONG)
+        return password
+
+    def validate_new_password(self, password: str) -> str:
+        password_validation.validate_password(password, self.context["user"])
+        return password
+
+
+class PasswordChangeApi(APIView):
+    """Change your password, as the page /accounts/settings/password/ does. Open to a banned
+    member (moderation.middleware.ALLOWED_WHEN_BANNED)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        request=PasswordChangeInputSerializer,
+        responses={
+            204: OpenApiResponse(description="The password is changed."),
+            **errors(400, 401, 403),
+        },
+        description=(
+            "Change your password: your current one, and the new one, which must pass the "
+            "site's password rules. Every other browser session ends; a session that asks "
+            "stays logged in. Your API token stays valid, as with the page: revoke it with "
+            "DELETE /api/auth/token/ to end API access elsewhere."
+        ),
+    )
+    def post(self, request):
+        user = request.user
+        data = PasswordChangeInputSerializer(data=request.data, context={"user": user})
+        data.is_valid(raise_exception=True)
+        user_password_set(user=user, password=data.validated_data["new_password"])
+        # Only a session has a hash to renew: for a token it would start a session for nobody.
+        if isinstance(request.successful_authenticator, SessionAuthentication):
+            update_session_auth_hash(request, user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AccountDeleteInputSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        max_length=PASSWORD_MAX_LENGTH,
+        trim_whitespace=False,
+        help_text="Your password, to confirm.",
+    )
+
+    def validate_password(self, password: str) -> str:
+        if not self.context["user"].check_password(password):
+            raise serializers.ValidationError(WRONG_PASSWORD)
+        return password
+
+
+class AccountDeleteApi(APIView):
+    """Delete your account, as the page /accounts/settings/delete/ does. A POST with your
+    password rather than a DELETE on users/me/: a DELETE's body is ignored by many clients.
+    Open to a banned member (moderation.middleware.ALLOWED_WHEN_BANNED)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        request=AccountDeleteInputSerializer,
+        responses={
+            204: OpenApiResponse(description="The account is deleted and logged out."),
+            **errors(400, 401, 403),
+        },
+        description=(
+            "Delete your account, confirmed by your password. Your name, email, password, "
+            "roles, follows, notifications and API token go; your ideas, comments and votes "
+            'stay, shown as by "deleted user". This cannot be undone.'
+        ),
+    )
+    def post(self, request):
+        data = AccountDeleteInputSerializer(data=request.data, context={"user": request.user})
+        data.is_valid(raise_exception=True)
+        user_delete(user=request.user)
+        logout(request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UserProfileOutputSerializer(serializers.Serializer):
+    username = serializers.CharField(source="person.username")
+    joined = serializers.DateTimeField(source="person.date_joined")
+    ideas = serializers.IntegerField(help_text="Their ideas on the board.")
+    points = serializers.IntegerField(
+        help_text="The net score (promotes minus demotes) of their ideas on the board."
+    )
+    url = serializers.SerializerMethodField(help_text="Their profile page.")
+
+    def get_url(self, profile: dict) -> str:
+        path = reverse("profile", kwargs={"username": profile["person"].username})
+        return self.context["request"].build_absolute_uri(path)
+
+
+class UserDetailApi(APIView):
+    @extend_schema(
+        responses={200: UserProfileOutputSerializer, **errors(404)},
+        description=(
+            "A member's public profile, as their page shows it: name, join date, ideas and "
+            "points (never the email). A deleted or unknown member is a 404. The name `me` is "
+            "your own account: GET /api/users/me/."
+        ),
+    )
+    def get(self, request, username: str):
+        # A name no account can have (a NUL byte, a space) is a 404 before the database sees it.
+        try:
+            User.username_validator(username)
+        except DjangoValidationError:
+            raise Http404 from None
+        person = get_object_or_404(User, username=username, deleted_at__isnull=True)
+        profile = {"person": person, **member_totals(person)}
+        return Response(UserProfileOutputSerializer(profile, context={"request": request}).data)

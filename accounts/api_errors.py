@@ -145,14 +145,15 @@ ERROR_RESPONSES = {
     401: "The credentials are missing or wrong (this API answers 403 for these).",
     403: "The credentials are missing or wrong, or this account may not do this.",
     404: "Nothing with this id, or nothing this account may see.",
+    415: "The body's Content-Type is missing, or not JSON, a form or multipart.",
     429: "Too many requests: wait for Retry-After seconds.",
 }
 
 
 class ErrorResponsesSchema(AutoSchema):
     """Adds the error responses an operation can give, in the error shape: 400 where there
-    is input, 401/403 where there is authentication, 404 where the path names something,
-    429 on writes or throttled views."""
+    is input, 401/403 where there is authentication, 404 where the path names something, 415
+    where there is a body, 429 on writes or throttled views."""
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
@@ -166,6 +167,8 @@ class ErrorResponsesSchema(AutoSchema):
             statuses += [401, 403]
         if any(p["in"] == "path" for p in parameters):
             statuses.append(404)
+        if "requestBody" in operation:
+            statuses.append(415)
         if method not in SAFE_METHODS or self.view.throttle_classes:
             statuses.append(429)
         responses = operation.setdefault("responses", {})

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
+WRONG_PASSWORD = _("That is not your password.")
+
 
 class SignupForm(UserCreationForm):
     email = forms.EmailField(
@@ -96,5 +98,5 @@ class DeleteAccountForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError(_("That is not your password."))
+            raise forms.ValidationError(WRONG_PASSWORD)
         return password

@@ -3,7 +3,6 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import LoginView
-from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.forms import DeleteAccountForm, SettingsForm, SignupForm
 from accounts.http import safe_next
 from accounts.models import User
+from accounts.selectors import member_totals
 from accounts.services import user_create, user_delete, user_password_set, user_settings_update
 from comments.models import Comment
 from ideas.models import Idea
@@ -54,7 +54,7 @@ def profile(request, username: str):
     """A member's ideas (newest first, paginated), recent comments, points and join date."""
     person = get_object_or_404(User, username=username, deleted_at__isnull=True)
     their_ideas = Idea.objects.visible().filter(author=person)
-    totals = their_ideas.aggregate(ideas=Count("pk"), points=Sum("score", default=0))
+    totals = member_totals(person)
     page = page_of(
         their_ideas.for_list().with_viewer_vote(request.user).ranked("new"),
         request.GET.get("page"),

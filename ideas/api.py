@@ -21,9 +21,13 @@ from ideas.serializers import (
     IdeaMergeInputSerializer,
     IdeaOutputSerializer,
     IdeaQuerySerializer,
+    IdeaSimilarOutputSerializer,
+    IdeaSimilarQuerySerializer,
     IdeaStatusInputSerializer,
     IdeaUpdateInputSerializer,
     MergeOutputSerializer,
+    MergeSuggestionOutputSerializer,
+    RankingOutputSerializer,
     TagSerializer,
 )
 from ideas.services import (
@@ -35,6 +39,7 @@ from ideas.services import (
 )
 from moderation import ratelimit
 from moderation.permissions import NotBanned
+from votes.selectors import rank_explanation
 
 # One wording for the documented errors: the schema class (accounts.api_errors) adds the
 # same ones where a view does not declare them.
@@ -168,6 +173,39 @@ class IdeaDetailApi(APIView):
         return Response(_idea_out(request, idea.pk))
 
 
+class IdeaSimilarApi(APIView):
+    @extend_schema(
+        parameters=[IdeaSimilarQuerySerializer],
+        responses={200: IdeaSimilarOutputSerializer(many=True), **errors(400)},
+        description=(
+            "Up to 5 ideas on the board like a title being typed, best first: the duplicate "
+            "check of the submit form. Back one of them rather than submitting it again."
+        ),
+    )
+    def get(self, request):
+        query = IdeaSimilarQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        ideas = Idea.objects.visible().for_list().with_viewer_vote(request.user)
+        similar = search.similar(ideas, query.validated_data["title"])
+        return Response(
+            IdeaSimilarOutputSerializer(similar, many=True, context={"request": request}).data
+        )
+
+
+class IdeaRankingApi(APIView):
+    @extend_schema(
+        responses={200: RankingOutputSerializer, **errors(404)},
+        description=(
+            "Why the idea ranks where it does in Popular, as its page explains: its votes' "
+            "worth today, its votes this week, its trend, and its place overall and in its "
+            "category."
+        ),
+    )
+    def get(self, request, pk: int):
+        idea = get_object_or_404(Idea.objects.visible(), pk=pk)
+        return Response(RankingOutputSerializer(rank_explanation(idea)).data)
+
+
 class IdeaWithdrawApi(APIView):
     permission_classes = [permissions.IsAuthenticated, NotBanned]
 
@@ -246,6 +284,26 @@ class MergeUndoApi(APIView):
         with service_errors():
             merge = merging.idea_merge_undo(actor=request.user, merge=merge)
         return Response(MergeOutputSerializer(merge).data)
+
+
+class MergeSuggestionListApi(APIView):
+    permission_classes = PM_ONLY
+    pagination_class = IdeaPagination  # read by the schema: the list is paginated
+
+    @extend_schema(
+        parameters=[OpenApiParameter("page", int)],
+        responses={200: MergeSuggestionOutputSerializer(many=True), **errors(400, 401, 403)},
+        description=(
+            "For product managers: pairs of open ideas that look alike, best first, each "
+            "suggesting the better-supported one to keep. Merge one with POST "
+            '/api/ideas/{merge.id}/merge/ and `{"into": keep.id}`.'
+        ),
+    )
+    def get(self, request):
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(merging.suggested_merges(), request, view=self)
+        data = MergeSuggestionOutputSerializer(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
 
 
 class CategoryListApi(generics.ListAPIView):

@@ -1,3 +1,4 @@
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
@@ -10,6 +11,11 @@ class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
         fields = ["slug", "name", "description"]
+
+
+def _absolute(serializer: serializers.Serializer, path: str) -> str:
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(path) if request else path
 
 
 IDEA_EXAMPLE = {
@@ -77,9 +83,7 @@ class IdeaOutputSerializer(serializers.ModelSerializer):
         return idea.author.username if idea.author_id else None
 
     def get_url(self, idea: Idea) -> str:
-        request = self.context.get("request")
-        path = idea.get_absolute_url()
-        return request.build_absolute_uri(path) if request else path
+        return _absolute(self, idea.get_absolute_url())
 
     def get_my_vote(self, idea: Idea) -> int | None:
         return getattr(idea, "viewer_vote", None)
@@ -144,3 +148,64 @@ class MergeOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Merge
         fields = ["id", "kept", "merged", "created_at", "undone_at"]
+
+
+class IdeaSimilarQuerySerializer(serializers.Serializer):
+    title = serializers.CharField(
+        max_length=200,
+        allow_blank=True,
+        help_text="The title being typed; under 3 characters finds none.",
+    )
+
+
+class IdeaSimilarOutputSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    url = serializers.SerializerMethodField()
+    my_vote = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Idea
+        fields = ["id", "title", "status", "score", "category", "url", "my_vote"]
+
+    def get_url(self, idea: Idea) -> str:
+        return _absolute(self, idea.get_absolute_url())
+
+    def get_my_vote(self, idea: Idea) -> int | None:
+        return getattr(idea, "viewer_vote", None)
+
+
+class RankingOutputSerializer(serializers.Serializer):
+    """votes.selectors.RankExplanation: the figures of the idea page's "Why this rank"."""
+
+    decayed_score = serializers.FloatField(
+        help_text="What its votes are worth in fresh votes today: a vote counts fully when "
+        "cast and half as much every half_life_days after."
+    )
+    half_life_days = serializers.FloatField()
+    votes_last_7_days = serializers.IntegerField()
+    trend = serializers.FloatField(
+        help_text="How far the last 24 hours' votes are above its usual day, in standard "
+        "deviations; 0 when not trending."
+    )
+    popular_rank = serializers.IntegerField(help_text="Its place in Popular, from 1.")
+    ideas_total = serializers.IntegerField(help_text="Ideas ranked (refreshed every few minutes).")
+    category_rank = serializers.IntegerField(help_text="Its place in Popular within its category.")
+    category_total = serializers.IntegerField()
+
+
+class MergeSuggestionIdeaSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    score = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, idea: dict) -> str:
+        return _absolute(self, reverse("idea-detail", kwargs={"pk": idea["pk"]}))
+
+
+class MergeSuggestionOutputSerializer(serializers.Serializer):
+    """ideas.merging.suggested_merges: a pair of look-alike open ideas."""
+
+    merge = MergeSuggestionIdeaSerializer(help_text="The idea to merge away.")
+    keep = MergeSuggestionIdeaSerializer(help_text="The better-supported idea to keep.")
+    likeness = serializers.FloatField(help_text="From 0 to 1: how alike the two ideas look.")

@@ -1,3 +1,5 @@
+from urllib.parse import unquote
+
 from django.contrib import admin
 from django.urls import include, path, register_converter
 from drf_spectacular.utils import extend_schema
@@ -18,6 +20,7 @@ from notifications import api as notifications_api
 from pm import api as pm_api
 from storms import api as storms_api
 from votes import api as votes_api
+from votes import staff_api as votes_staff_api
 from votes import views as votes_views
 
 register_converter(IdConverter, "id")
@@ -33,21 +36,59 @@ handler500 = "accounts.api_errors.server_error"
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def api_root(request, format=None):
-    return Response(
-        {
-            "ideas": reverse("api-idea-list", request=request),
-            "categories": reverse("api-category-list", request=request),
-            "token": reverse("api-token", request=request),
-            "schema": reverse("api-schema", request=request),
-            "docs": reverse("api-docs", request=request),
-        }
-    )
+    links = {key: reverse(name, request=request) for key, name in API_ROOT_LINKS.items()}
+    # A URI template, as GitHub's API root gives: a member's profile by username.
+    user = reverse("api-user-detail", kwargs={"username": "{username}"}, request=request)
+    return Response({**links, "user": unquote(user)})
+
+
+# Where a client starts: every collection, then the role-gated reads, then the API itself.
+API_ROOT_LINKS = {
+    "ideas": "api-idea-list",
+    "similar_ideas": "api-idea-similar",
+    "categories": "api-category-list",
+    "tags": "api-tag-list",
+    "sessions": "api-session-list",
+    "me": "api-user-me",
+    "notifications": "api-notification-list",
+    "snapshots": "api-snapshot-latest",
+    "export": "api-idea-export",
+    "merge_suggestions": "api-merge-suggestions",
+    "pm_overview": "api-pm-overview",
+    "moderation_queue": "api-moderation-queue",
+    "moderation_audit": "api-moderation-audit",
+    "stuffing_cases": "api-moderation-stuffing-cases",
+    "token": "api-token",
+    "schema": "api-schema",
+    "docs": "api-docs",
+}
 
 
 api_patterns = [
     path("", api_root, name="api-root"),
     path("auth/token/", accounts_api.TokenApi.as_view(), name="api-token"),
     path("users/me/", accounts_api.MeApi.as_view(), name="api-user-me"),
+    path("users/me/password/", accounts_api.PasswordChangeApi.as_view(), name="api-user-password"),
+    path("users/me/delete/", accounts_api.AccountDeleteApi.as_view(), name="api-user-delete"),
+    # After users/me/: a member called "me" is reached by the profile page only.
+    path("users/<str:username>/", accounts_api.UserDetailApi.as_view(), name="api-user-detail"),
+    path("ideas/similar/", ideas_api.IdeaSimilarApi.as_view(), name="api-idea-similar"),
+    path("ideas/<id:pk>/ranking/", ideas_api.IdeaRankingApi.as_view(), name="api-idea-ranking"),
+    path(
+        "ideas/<id:pk>/recorded-votes/",
+        votes_staff_api.RecordedVoteApi.as_view(),
+        name="api-idea-record-vote",
+    ),
+    path(
+        "merges/suggestions/",
+        ideas_api.MergeSuggestionListApi.as_view(),
+        name="api-merge-suggestions",
+    ),
+    path(
+        "notifications/<id:pk>/read/",
+        notifications_api.NotificationReadApi.as_view(),
+        name="api-notification-read",
+    ),
     path("ideas/", ideas_api.IdeaListApi.as_view(), name="api-idea-list"),
     path("ideas/<id:pk>/", ideas_api.IdeaDetailApi.as_view(), name="api-idea-detail"),
     path("ideas/<id:pk>/vote/", votes_api.IdeaVoteApi.as_view(), name="api-idea-vote"),
@@ -120,6 +161,20 @@ api_patterns = [
         moderation_api.UserBanLiftApi.as_view(),
         name="api-moderation-ban-lift",
     ),
+    path(
+        "moderation/bulk/", moderation_api.ModerationBulkApi.as_view(), name="api-moderation-bulk"
+    ),
+    path(
+        "moderation/stuffing-cases/",
+        moderation_api.StuffingCaseListApi.as_view(),
+        name="api-moderation-stuffing-cases",
+    ),
+    path(
+        "moderation/stuffing-cases/<id:pk>/decide/",
+        moderation_api.StuffingCaseDecideApi.as_view(),
+        name="api-moderation-stuffing-decide",
+    ),
+    path("pm/overview/", pm_api.OverviewApi.as_view(), name="api-pm-overview"),
     path("moderation/audit/", moderation_api.AuditListApi.as_view(), name="api-moderation-audit"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's init script as a file: no inline script for the CSP.
@@ -132,6 +187,9 @@ api_patterns = [
 
 urlpatterns = [
     path("", ideas_views.home, name="home"),
+    # First of the rest: the API is the busiest prefix (votes), and each page include below
+    # with an empty prefix tries every one of its routes before giving up.
+    path("api/", include(api_patterns)),
     # Each app routes its own pages and API endpoints; these come before ideas.urls, whose
     # /ideas/<id>/<slug>/ would otherwise take /ideas/<id>/flag/ and the like.
     path("", include("comments.urls")),
@@ -143,7 +201,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("users/<str:username>/", accounts_views.profile, name="profile"),
     path("feeds/", include("ideas.feeds")),
-    path("api/", include(api_patterns)),
     path("healthz", votes_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status
@@ -11,12 +12,26 @@ from comments.models import Comment
 from ideas.api import IdeaPagination, errors, service_errors
 from ideas.models import Idea
 from moderation import ratelimit
-from moderation.actions import REASON_MAX_LENGTH, content_hide, content_restore, flags_dismiss
+from moderation.actions import (
+    REASON_MAX_LENGTH,
+    case_review,
+    content_hide,
+    content_restore,
+    flags_dismiss,
+    moderation_bulk,
+)
 from moderation.bans import ban_create, ban_lift
-from moderation.forms import AUDIT_TARGET_TYPES
-from moderation.models import NOTE_MAX_LENGTH, AuditEntry, Ban, Flag
+from moderation.forms import ACTION_CHOICES, AUDIT_TARGET_TYPES
+from moderation.models import NOTE_MAX_LENGTH, AuditEntry, Ban, Flag, StuffingCase
 from moderation.permissions import IsModerator, NotBanned
-from moderation.queue import SORTS, TABS, queue_items, queue_rows
+from moderation.queue import (
+    SORTS,
+    TABS,
+    open_flag_counts,
+    queue_items,
+    queue_rows,
+    stuffing_cases,
+)
 from moderation.services import flag_create
 
 
@@ -228,6 +243,125 @@ class CommentDismissApi(_ModerationActApi):
     kind, act = "comment", flags_dismiss
 
 
+BULK_MAX = 100
+MAX_ID = 2**63 - 1  # a 64-bit id column: a larger number is a 400, not a database error
+
+
+def _ids(kind: str) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        max_length=BULK_MAX,
+        required=False,
+        default=list,
+        help_text=f"The ids of the {kind}s to act on.",
+    )
+
+
+class BulkModerationInputSerializer(ModerationInputSerializer):
+    action = serializers.ChoiceField(choices=ACTION_CHOICES)
+    ideas = _ids("idea")
+    comments = _ids("comment")
+
+    def validate(self, data: dict) -> dict:
+        count = len(set(data["ideas"])) + len(set(data["comments"]))
+        if not count:
+            raise serializers.ValidationError("Select at least one idea or comment.")
+        if count > BULK_MAX:
+            raise serializers.ValidationError(f"Select at most {BULK_MAX} items at once.")
+        return data
+
+
+class BulkModerationOutputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=ACTION_CHOICES)
+    items = ModerationStateSerializer(many=True, help_text="Each item acted on, as it is now.")
+
+
+# The input's lists of ids, the kind each names, and where that kind is looked up.
+BULK_KINDS = {
+    "ideas": ("idea", Idea.objects.filter(withdrawn_at__isnull=True)),
+    "comments": ("comment", Comment.objects.filter(idea__withdrawn_at__isnull=True)),
+}
+
+
+def _kind(target: Idea | Comment) -> str:
+    return "idea" if isinstance(target, Idea) else "comment"
+
+
+def _by_place(ids: list[int], messages: dict[int, str]) -> dict[int, list[str]]:
+    """The messages about some ids, keyed by the ids' places in the input's list."""
+    return {i: [messages[pk]] for i, pk in enumerate(ids) if pk in messages}
+
+
+def _bulk_targets(chosen: dict) -> list[Idea | Comment]:
+    """The ideas, then the comments, named in the input, each once. Unknown ids are a 400
+    under their field and place."""
+    targets, unknown = [], {}
+    for field, (kind, rows) in BULK_KINDS.items():
+        found = rows.in_bulk(chosen[field])
+        missing = {
+            pk: f"There is no {kind} with the id {pk}." for pk in chosen[field] if pk not in found
+        }
+        if missing:
+            unknown[field] = _by_place(chosen[field], missing)
+        targets += [found[pk] for pk in dict.fromkeys(chosen[field]) if pk in found]
+    if unknown:
+        raise ValidationError(unknown)
+    return targets
+
+
+def _refusals(chosen: dict, skipped: list[tuple[Idea | Comment, str]]) -> dict:
+    """What the action did not apply to, and why: under the field and place, as a 400."""
+    refused: dict[str, dict[int, str]] = {}
+    for target, why in skipped:
+        refused.setdefault(f"{_kind(target)}s", {})[target.pk] = why
+    return {field: _by_place(chosen[field], why) for field, why in refused.items()}
+
+
+class ModerationBulkApi(APIView):
+    permission_classes = MODERATORS_ONLY
+
+    @extend_schema(
+        request=BulkModerationInputSerializer,
+        responses={200: BulkModerationOutputSerializer, **errors(400, 401, 403)},
+        description=(
+            f"Hide, restore or dismiss the flags of up to {BULK_MAX} ideas and comments at once "
+            "(moderators), as the queue's bulk action does; each one is audited. All or "
+            "nothing: an unknown id, or an item the action does not apply to (hiding what is "
+            "hidden), is a 400 with the reason under its field and place, and nothing changes."
+        ),
+    )
+    def post(self, request):
+        data = BulkModerationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        chosen = data.validated_data
+        targets = _bulk_targets(chosen)
+        with service_errors(), transaction.atomic():
+            result = moderation_bulk(
+                moderator=request.user,
+                action=chosen["action"],
+                targets=targets,
+                reason=chosen["reason"],
+            )
+            if result.skipped:
+                # The page skips what the action does not apply to; the API undoes it all.
+                raise ValidationError(_refusals(chosen, result.skipped))
+        flags = open_flag_counts(
+            ideas=[t.pk for t in result.done if isinstance(t, Idea)],
+            comments=[t.pk for t in result.done if isinstance(t, Comment)],
+        )
+        items = [
+            {
+                "kind": _kind(target),
+                "id": target.pk,
+                "state": _state(target),
+                "open_flags": flags.get((_kind(target), target.pk), 0),
+            }
+            for target in result.done
+        ]
+        out = {"action": chosen["action"], "items": items}
+        return Response(BulkModerationOutputSerializer(out).data)
+
+
 class BanInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=Ban._meta.get_field("reason").max_length)
     days = serializers.IntegerField(
@@ -338,3 +472,141 @@ class AuditListApi(APIView):
         paginator = AuditPagination()
         page = paginator.paginate_queryset(entries, request, view=self)
         return paginator.get_paginated_response(AuditEntrySerializer(page, many=True).data)
+
+
+class StuffingCaseQuerySerializer(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=["open", "decided"],
+        required=False,
+        help_text="open: waiting for a moderator; decided: confirmed or released. Both when "
+        "left out, open ones first.",
+    )
+
+
+class StuffingCaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    rule = serializers.ChoiceField(choices=StuffingCase.Rule.choices)
+    why = serializers.CharField(source="get_rule_display", help_text="The rule, in words.")
+    state = serializers.ChoiceField(choices=StuffingCase.State.choices)
+    network = serializers.CharField(help_text="The network the votes came from.")
+    idea = serializers.IntegerField(
+        source="idea_id", allow_null=True, help_text="A burst's idea; null for a ring."
+    )
+    idea_title = serializers.SerializerMethodField()
+    accounts = serializers.SerializerMethodField()
+    votes = serializers.IntegerField(
+        source="vote_count", help_text="The votes it holds out of every score (none once released)."
+    )
+    evidence = serializers.JSONField(help_text="What the detector saw: counts, times, ideas.")
+    detected_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decided_by = serializers.SerializerMethodField()
+
+    def get_idea_title(self, case: StuffingCase) -> str | None:
+        return case.idea.title if case.idea_id else None
+
+    def get_accounts(self, case: StuffingCase) -> list[str]:
+        """The usernames of the accounts whose votes it holds."""
+        return [user.username for user in case.accounts.all()]
+
+    def get_decided_by(self, case: StuffingCase) -> str | None:
+        return case.decided_by.username if case.decided_by_id else None
+
+
+class StuffingCaseListApi(APIView):
+    permission_classes = MODERATORS_ONLY
+    pagination_class = QueuePagination  # read by the schema: the list is paginated
+
+    @extend_schema(
+        parameters=[StuffingCaseQuerySerializer, OpenApiParameter("page", int)],
+        responses={200: StuffingCaseSerializer(many=True), **errors(400, 401, 403)},
+        description=(
+            "The vote-stuffing cases the detector opened, open ones first, then the newest "
+            "(moderators). An open case's votes count in no score until it is decided."
+        ),
+    )
+    def get(self, request):
+        query = StuffingCaseQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        cases = stuffing_cases()
+        if query.validated_data.get("state") == "open":
+            cases = cases.filter(state=StuffingCase.State.OPEN)
+        elif query.validated_data.get("state") == "decided":
+            cases = cases.exclude(state=StuffingCase.State.OPEN)
+        paginator = QueuePagination()
+        page = paginator.paginate_queryset(cases, request, view=self)
+        return paginator.get_paginated_response(StuffingCaseSerializer(page, many=True).data)
+
+
+class CaseDecisionInputSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=["confirm", "release"],
+        help_text="confirm: its votes stay out of every score; release: they count again.",
+    )
+    reason = serializers.CharField(
+        max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+    ban_accounts = serializers.BooleanField(
+        required=False, default=False, help_text="When confirming: ban its accounts too."
+    )
+    ban_reason = serializers.CharField(
+        max_length=Ban._meta.get_field("reason").max_length,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the accounts are banned; the reason above when left out.",
+    )
+    ban_days = serializers.IntegerField(
+        min_value=1, max_value=3650, allow_null=True, required=False, default=None,
+        help_text="How many days; null (or left out) bans until a moderator lifts it.",
+    )  # fmt: skip
+
+
+class NotBannedSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    reason = serializers.CharField(help_text="Why the ban was refused (a moderator, say).")
+
+
+class CaseDecisionOutputSerializer(serializers.Serializer):
+    case = StuffingCaseSerializer()
+    banned = serializers.ListField(
+        child=serializers.CharField(), help_text="The usernames of the accounts banned."
+    )
+    not_banned = NotBannedSerializer(many=True)
+
+
+class StuffingCaseDecideApi(APIView):
+    permission_classes = MODERATORS_ONLY
+
+    @extend_schema(
+        request=CaseDecisionInputSerializer,
+        responses={200: CaseDecisionOutputSerializer, **errors(400, 401, 403, 404)},
+        description=(
+            "Confirm or release a vote-stuffing case, and when confirming optionally ban its "
+            "accounts (moderators); audited. A released case, or confirming a confirmed one, "
+            "is a 400."
+        ),
+    )
+    def post(self, request, pk: int):
+        case = get_object_or_404(StuffingCase, pk=pk)
+        data = CaseDecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        chosen = data.validated_data
+        with service_errors():
+            result = case_review(
+                moderator=request.user,
+                case=case,
+                confirm=chosen["decision"] == "confirm",
+                reason=chosen["reason"],
+                ban_accounts=chosen["ban_accounts"],
+                ban_reason=chosen["ban_reason"],
+                ban_days=chosen["ban_days"],
+            )
+        out = {
+            "case": stuffing_cases().get(pk=case.pk),
+            "banned": [user.username for user in result.banned],
+            "not_banned": [
+                {"username": user.username, "reason": why} for user, why in result.not_banned
+            ],
+        }
+        return Response(CaseDecisionOutputSerializer(out).data)

@@ -15,7 +15,10 @@ ALLOWED_WHEN_BANNED = {
     "notifications-read",
     "api-token",
     "api-user-me",
+    "api-user-password",
+    "api-user-delete",
     "api-notifications-read",
+    "api-notification-read",
 }
 
 

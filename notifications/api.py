@@ -110,3 +110,28 @@ class NotificationsReadApi(APIView):
         data.is_valid(raise_exception=True)
         marked = notifications_mark_read(user=request.user, ids=data.validated_data.get("ids"))
         return Response(NotificationsReadOutputSerializer({"marked": marked}).data)
+
+
+class NotificationReadApi(APIView):
+    """Open to a banned member, as marking them all read is
+    (moderation.middleware.ALLOWED_WHEN_BANNED)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        # Not the default: that is also the name of the POST that marks them all read.
+        operation_id="notification_read",
+        request=None,
+        responses={200: NotificationOutputSerializer, **errors(401, 403, 404)},
+        description=(
+            "Mark one of your notifications read, as opening it on the site does; another "
+            "member's is a 404. Answers the notification, with its `url` to go to."
+        ),
+    )
+    def post(self, request, pk: int):
+        notifications = request.user.notifications.select_related("idea", "actor")
+        notification = get_object_or_404(notifications, pk=pk)
+        notifications_mark_read(user=request.user, ids=[notification.pk])
+        notification.refresh_from_db(fields=["read_at"])
+        out = NotificationOutputSerializer(notification, context={"request": request})
+        return Response(out.data)

@@ -1,5 +1,5 @@
-"""The product managers' reads over the API: the latest top-requests snapshot and the export
-of ideas (the JSON of /pm/export.json, streamed)."""
+"""The product managers' reads over the API: the latest top-requests snapshot, the export
+of ideas (the JSON of /pm/export.json, streamed) and the dashboard's board-wide figures."""
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from ideas.api import PM_ONLY, errors
 from ideas.models import Category, Idea, Status
 from pm.export import json_stream
 from pm.forms import IdeaFilterForm
-from pm.selectors import latest_snapshot
+from pm.selectors import board_overview, latest_snapshot
 
 
 class SnapshotQuerySerializer(serializers.Serializer):
@@ -114,3 +114,67 @@ class IdeaExportApi(APIView):
         name = f"ideastorm-ideas-{timezone.localdate():%Y-%m-%d}.json"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+class StatusCountSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    label = serializers.CharField()
+    ideas = serializers.IntegerField()
+
+
+class OverviewSerializer(serializers.Serializer):
+    days = serializers.IntegerField(help_text="The days new_ideas and votes cover, today included.")
+    new_ideas = serializers.IntegerField()
+    votes = serializers.IntegerField(help_text="Promotes and demotes (quarantined ones left out).")
+    threshold = serializers.IntegerField(help_text="The net score that is owed an answer.")
+    above_threshold = serializers.IntegerField(help_text="Visible ideas at the threshold or above.")
+    answered_above_threshold = serializers.IntegerField()
+    waiting = serializers.IntegerField(
+        help_text="Open ideas at the threshold or above with no official response yet."
+    )
+    response_rate = serializers.FloatField(
+        allow_null=True,
+        help_text="answered_above_threshold / above_threshold, from 0 to 1; null when no idea "
+        "reaches the threshold.",
+    )
+    median_response_seconds = serializers.FloatField(
+        allow_null=True,
+        help_text="The median time from an idea's creation to its first official response; "
+        "null before any response.",
+    )
+    per_status = StatusCountSerializer(many=True, help_text="Visible ideas per status.")
+    computed_at = serializers.DateTimeField(help_text="The figures are cached a few minutes.")
+
+
+class OverviewApi(APIView):
+    permission_classes = PM_ONLY
+
+    @extend_schema(
+        responses={200: OverviewSerializer, **errors(401, 403)},
+        description=(
+            "The board at a glance, as the /pm/ dashboard shows it (product managers): new "
+            "ideas and votes this week, ideas owed an answer, the response rate, the median "
+            "time to a first response, and ideas per status."
+        ),
+    )
+    def get(self, request):
+        overview = board_overview()
+        figures = overview["figures"]
+        median = figures.median_response
+        data = {
+            "days": figures.days,
+            "new_ideas": figures.new_ideas,
+            "votes": figures.votes,
+            "threshold": figures.threshold,
+            "above_threshold": figures.above_threshold,
+            "answered_above_threshold": figures.answered_above_threshold,
+            "waiting": figures.waiting,
+            "response_rate": figures.response_rate,
+            "median_response_seconds": median.total_seconds() if median is not None else None,
+            "per_status": [
+                {"status": status, "label": label, "ideas": n}
+                for status, label, n in figures.per_status
+            ],
+            "computed_at": overview["overview_at"],
+        }
+        return Response(OverviewSerializer(data).data)

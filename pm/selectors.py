@@ -6,18 +6,23 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from ideas.models import OPEN_STATUSES, Idea, Status, StatusChange
+from pm import charts
 from votes.models import TopRequestEntry, TopRequestSnapshot, Vote
 from votes.selectors import votes_by_segment
 
 # An idea with at least this net score is one a product manager owes an answer
 # (settings.PM_RESPONSE_THRESHOLD overrides it).
 RESPONSE_THRESHOLD = 10
+# Where board_overview keeps its figures, and for how many seconds.
+OVERVIEW_KEY = "pm-dashboard-overview"
+OVERVIEW_TTL = 300
 # accounts.User.Segment values, "" for members without one, in the dashboard's column order.
 SEGMENTS = (
     ("consumer", gettext_lazy("Consumer")),
@@ -252,3 +257,25 @@ def status_history(
         # Data written around the services (old imports) could make a count negative.
         history.append(StatusWeek(end, {s: max(0, counts.get(s, 0)) for s in Status.values}))
     return history
+
+
+def board_overview() -> dict:
+    """The dashboard's board-wide figures and charts (and when they were computed), as read
+    by the /pm/ page and the API. They read a month of votes, which on a big board takes a
+    good part of a second, and they move slowly: kept in the cache for a few minutes
+    (fail-open: without a cache they are simply computed)."""
+    overview = cache.get(OVERVIEW_KEY)
+    if overview is None:
+        now = timezone.now()
+        vote_days = votes_per_day(days=30, now=now)
+        per_status = ideas_per_status()
+        overview = {
+            "figures": figures(days=7, vote_days=vote_days, per_status=per_status, now=now),
+            "votes_chart": charts.votes_chart(vote_days),
+            "status_chart": charts.status_chart(
+                status_history(current=per_status, weeks=12, now=now), dict(Status.choices)
+            ),
+            "overview_at": now,
+        }
+        cache.set(OVERVIEW_KEY, overview, OVERVIEW_TTL)
+    return overview

@@ -3,22 +3,18 @@ figures and charts, and the exports of any filtered list of ideas."""
 
 import json
 
-from django.core.cache import cache
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from ideas.models import Idea, Status
+from ideas.models import Idea
 from ideas.pagecache import wants_fragment
-from pm import charts, selectors
+from pm import selectors
 from pm.export import csv_stream, json_stream
 from pm.forms import IdeaFilterForm
 from pm.permissions import pm_required
-
-OVERVIEW_KEY = "pm-dashboard-overview"
-OVERVIEW_TTL = 300
 
 
 @require_GET
@@ -37,36 +33,12 @@ def dashboard(request):
     }
     fragment = wants_fragment(request)
     if not fragment:
-        context.update(_board_overview())
+        context.update(selectors.board_overview())
     template = "pm/dashboard.html#table" if fragment else "pm/dashboard.html"
     response = render(request, template, context, status=200 if valid else 400)
     # The same URL answers htmx with the table alone: caches must not mix the two up.
     patch_vary_headers(response, ("HX-Request",))
     return response
-
-
-def _board_overview() -> dict:
-    """The board-wide figures and charts. They read a month of votes, which on a big board
-    takes a good part of a second, and they move slowly: kept in the cache for a few minutes
-    (fail-open: without a cache they are simply computed)."""
-    overview = cache.get(OVERVIEW_KEY)
-    if overview is None:
-        now = timezone.now()
-        vote_days = selectors.votes_per_day(days=30, now=now)
-        per_status = selectors.ideas_per_status()
-        overview = {
-            "figures": selectors.figures(
-                days=7, vote_days=vote_days, per_status=per_status, now=now
-            ),
-            "votes_chart": charts.votes_chart(vote_days),
-            "status_chart": charts.status_chart(
-                selectors.status_history(current=per_status, weeks=12, now=now),
-                dict(Status.choices),
-            ),
-            "overview_at": now,
-        }
-        cache.set(OVERVIEW_KEY, overview, OVERVIEW_TTL)
-    return overview
 
 
 def _export(request, *, stream, content_type: str, extension: str, errors):

@@ -10,7 +10,7 @@ from ideas.api import IdeaPagination, IsProductManager, errors, service_errors
 from ideas.models import Category
 from moderation.permissions import NotBanned
 from storms.models import StormSession
-from storms.services import storm_create
+from storms.services import storm_create, storm_update
 
 
 class SessionOutputSerializer(serializers.Serializer):
@@ -62,9 +62,20 @@ class SessionInputSerializer(serializers.Serializer):
     )
 
     def validate(self, data: dict) -> dict:
-        if data["ends_at"] <= data["starts_at"]:
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
             raise serializers.ValidationError({"ends_at": "The end must be after the start."})
         return data
+
+
+class SessionUpdateInputSerializer(SessionInputSerializer):
+    """An edit: any of the fields; those left out keep their value (the service checks the
+    times as they end up)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
 
 
 class SessionListApi(APIView):
@@ -104,7 +115,10 @@ class SessionListApi(APIView):
 
 
 class SessionDetailApi(APIView):
-    permission_classes = [permissions.AllowAny]
+    def get_permissions(self):
+        if self.request is not None and self.request.method == "PATCH":
+            return [permissions.IsAuthenticated(), IsProductManager(), NotBanned()]
+        return [permissions.AllowAny()]
 
     @extend_schema(
         responses={200: SessionOutputSerializer, **errors(404)},
@@ -112,4 +126,30 @@ class SessionDetailApi(APIView):
     )
     def get(self, request, slug: str):
         session = get_object_or_404(StormSession.objects.prefetch_related("categories"), slug=slug)
+        return Response(SessionOutputSerializer(session, context={"request": request}).data)
+
+    @extend_schema(
+        request=SessionUpdateInputSerializer,
+        responses={200: SessionOutputSerializer, **errors(400, 401, 403, 404)},
+        description=(
+            "A product manager edits a Storm Session (any of its fields; times in UTC unless "
+            "given). The slug stays. Moving a closed session's end into the future reopens it."
+        ),
+    )
+    def patch(self, request, slug: str):
+        session = get_object_or_404(StormSession, slug=slug)
+        data = SessionUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        current = {
+            "title": session.title,
+            "description": session.description,
+            "starts_at": session.starts_at,
+            "ends_at": session.ends_at,
+            "categories": list(session.categories.all()),
+        }
+        with service_errors():
+            session = storm_update(
+                session=session, actor=request.user, **{**current, **data.validated_data}
+            )
+        session = StormSession.objects.prefetch_related("categories").get(pk=session.pk)
         return Response(SessionOutputSerializer(session, context={"request": request}).data)

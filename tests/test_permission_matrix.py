@@ -169,16 +169,29 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "api-comment-detail": {"PATCH": API_OWNER_WRITE, "DELETE": API_OWNER_WRITE},
     "api-tag-list": {"GET": PUBLIC},
     "api-user-me": {"GET": API_MEMBER_READ, "PATCH": API_OWN_ACCOUNT},
+    "api-user-password": {"POST": API_OWN_ACCOUNT},
+    "api-user-delete": {"POST": API_OWN_ACCOUNT},
+    "api-user-detail": {"GET": PUBLIC},
+    "api-idea-similar": {"GET": PUBLIC},
+    "api-idea-ranking": {"GET": PUBLIC},
+    "api-idea-record-vote": {"POST": API_PM_WRITE},
+    "api-merge-suggestions": {"GET": API_PM_READ},
+    # Alice's notification; open to her banned too, as marking them all read is.
+    "api-notification-read": {"POST": roles(NO_LOGIN, OK, NOT_YOURS, NOT_YOURS, NOT_YOURS, OK)},
     "api-notification-list": {"GET": API_MEMBER_READ},
     "api-notifications-read": {"POST": API_OWN_ACCOUNT},
     "api-session-list": {"GET": PUBLIC, "POST": API_PM_WRITE},
-    "api-session-detail": {"GET": PUBLIC},
+    "api-session-detail": {"GET": PUBLIC, "PATCH": API_PM_WRITE},
     "api-idea-status": {"POST": API_PM_WRITE},
     "api-idea-merge": {"POST": API_PM_WRITE},
     "api-merge-undo": {"POST": API_PM_WRITE},
     "api-snapshot-latest": {"GET": API_PM_READ},
     "api-idea-export": {"GET": API_PM_READ},
     "api-moderation-queue": {"GET": API_MODERATOR_READ},
+    "api-moderation-bulk": {"POST": API_MODERATOR_WRITE},
+    "api-moderation-stuffing-cases": {"GET": API_MODERATOR_READ},
+    "api-moderation-stuffing-decide": {"POST": API_MODERATOR_WRITE},
+    "api-pm-overview": {"GET": API_PM_READ},
     "api-moderation-audit": {"GET": API_MODERATOR_READ},
     "api-moderation-idea-hide": {"POST": API_MODERATOR_WRITE},
     "api-moderation-idea-restore": {"POST": API_MODERATOR_WRITE},
@@ -398,10 +411,27 @@ REQUESTS: dict[str, dict[str, Req]] = {
         "GET": Req(),
         "PATCH": Req(body={"auto_follow": False, "email_frequency": "daily"}, json=True),
     },
+    "api-user-password": {
+        "POST": Req(body={"old_password": PASSWORD, "new_password": NEW_PASSWORD}, json=True)
+    },
+    "api-user-delete": {"POST": Req(body={"password": PASSWORD}, json=True)},
+    "api-user-detail": {"GET": Req(lambda o: {"username": o.alice.username})},
+    "api-idea-similar": {"GET": Req(query="?title=battery")},
+    "api-idea-ranking": {"GET": Req(idea)},
+    "api-idea-record-vote": {
+        "POST": Req(
+            idea, {"email": "customer@example.com", "value": 1, "note": "Phone call"}, json=True
+        )
+    },
+    "api-merge-suggestions": {"GET": Req()},
+    "api-notification-read": {"POST": Req(lambda o: {"pk": o.notification.pk}, json=True)},
     "api-notification-list": {"GET": Req()},
     "api-notifications-read": {"POST": Req(body={}, json=True)},
     "api-session-list": {"GET": Req(), "POST": Req(body=NEW_STORM, json=True)},
-    "api-session-detail": {"GET": Req(storm)},
+    "api-session-detail": {
+        "GET": Req(storm),
+        "PATCH": Req(storm, {"title": "Notebooks for students, extended"}, json=True),
+    },
     "api-idea-status": {
         "POST": Req(idea, {"status": "planned", "response": "In the next model."}, json=True)
     },
@@ -414,6 +444,26 @@ REQUESTS: dict[str, dict[str, Req]] = {
     "api-snapshot-latest": {"GET": Req()},
     "api-idea-export": {"GET": Req(query="?category=notebooks")},
     "api-moderation-queue": {"GET": Req(query="?tab=flagged")},
+    "api-moderation-bulk": {
+        "POST": Req(
+            body=lambda o, user: {
+                "action": "hide",
+                "ideas": [o.idea.pk],
+                "comments": [o.comment.pk],
+                "reason": "Spam",
+            },
+            json=True,
+        )
+    },
+    "api-moderation-stuffing-cases": {"GET": Req(query="?state=open")},
+    "api-moderation-stuffing-decide": {
+        "POST": Req(
+            lambda o: {"pk": o.case.pk},
+            {"decision": "confirm", "reason": "Sock puppets"},
+            json=True,
+        )
+    },
+    "api-pm-overview": {"GET": Req()},
     "api-moderation-audit": {"GET": Req(query="?target_type=user")},
     "api-moderation-idea-hide": {"POST": Req(idea, {"reason": "Spam"}, json=True)},
     "api-moderation-idea-restore": {"POST": Req(lambda o: {"pk": o.hidden_idea.pk}, json=True)},

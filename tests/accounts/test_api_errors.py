@@ -105,8 +105,9 @@ def test_the_schema_documents_the_error_responses():
     error = schema["components"]["schemas"]["Error"]
     assert set(error["properties"]) == {"detail", "code", "errors"}
     create = schema["paths"]["/api/ideas/"]["post"]["responses"]
-    assert {"400", "401", "403", "429"} <= set(create)
+    assert {"400", "401", "403", "415", "429"} <= set(create)
     assert "404" in schema["paths"]["/api/ideas/{id}/"]["get"]["responses"]
+    assert "415" not in schema["paths"]["/api/ideas/{id}/"]["get"]["responses"]
     ref = create["400"]["content"]["application/json"]["schema"]["$ref"]
     assert ref == "#/components/schemas/Error"
     assert "Retry-After" in create["429"]["headers"]

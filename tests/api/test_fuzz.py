@@ -1,14 +1,21 @@
 """Fuzz every API operation from the app's own OpenAPI schema (schemathesis): as a visitor
-and as a member, no input may give a 500, and every answer must match the schema."""
+and as a member, no input may give a 500, and every answer must match the schema. The
+operations gated to product managers and to moderators are fuzzed again as one, so their
+happy paths run too."""
 
 import datetime as dt
+import re
 import zlib
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
 from unittest import mock
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.urls import resolve
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -20,11 +27,35 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts.services import role_set
+from ideas.api import IsProductManager
+from ideas.merging import idea_merge
 from ideastorm.wsgi import application
+from moderation.models import Flag, StuffingCase
+from moderation.permissions import IsModerator
 from storms.services import storm_create
 from tests.factories import CategoryFactory, CommentFactory, IdeaFactory, UserFactory
+from votes.models import TopRequestEntry, TopRequestSnapshot
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+
+
+def gated_to(permission: type) -> Callable[[Any], bool]:
+    """A schemathesis filter: the operations whose view asks for `permission` on their
+    method (a session's views ask product managers on writes only)."""
+
+    def gated(ctx) -> bool:
+        operation = ctx.operation
+        view = resolve(re.sub(r"{\w+}", "1", operation.path)).func.cls()
+        view.request = SimpleNamespace(method=operation.method.upper())
+        return any(isinstance(check, permission) for check in view.get_permissions())
+
+    gated.__name__ = f"gated_to_{permission.__name__}"
+    return gated
+
+
+pm_schema = schema.include(gated_to(IsProductManager))
+moderator_schema = schema.include(gated_to(IsModerator))
 
 CHECKS = [
     not_a_server_error,
@@ -54,7 +85,9 @@ def in_test_transaction():
 
 @pytest.fixture
 def board(db, settings, in_test_transaction):
-    """A small board: ideas by the member and by another, a comment, a category, a session."""
+    """A small board: ideas by the member and by another (one flagged), a comment and a
+    hidden one, a category, a session, a merge, a vote-stuffing case, a top-requests
+    snapshot, and a product manager and a moderator with their tokens."""
     settings.IDEAS_RATE_LIMITS = False
     member = UserFactory(username="fuzzer")
     other = UserFactory(username="other")
@@ -63,7 +96,30 @@ def board(db, settings, in_test_transaction):
     mine = IdeaFactory(author=member, category=category)
     comment = CommentFactory(idea=theirs, author=other)
     now = timezone.now()
+    hidden_comment = CommentFactory(idea=theirs, author=other, hidden_at=now)
+    Flag.objects.create(flagger=other, idea=mine, reason="spam", created_at=now)
     pm = UserFactory(username="pm")
+    role_set(user=pm, role="pm")
+    moderator = UserFactory(username="mod")
+    role_set(user=moderator, role="moderator")
+    merge = idea_merge(
+        actor=pm,
+        merged=IdeaFactory(author=other, category=category),
+        kept=IdeaFactory(author=other, category=category),
+    )
+    case = StuffingCase.objects.create(
+        rule=StuffingCase.Rule.BURST,
+        network="203.0.113.0/24",
+        idea=theirs,
+        evidence={"votes": 5},
+        fingerprint="fuzz",
+        detected_at=now,
+    )
+    case.accounts.add(other)
+    snapshot = TopRequestSnapshot.objects.create(period=now, taken_at=now)
+    TopRequestEntry.objects.create(
+        snapshot=snapshot, idea=theirs, rank=1, score=3, promotes=3, demotes=0
+    )
     session = storm_create(
         actor=pm,
         title="Notebooks for students",
@@ -74,28 +130,43 @@ def board(db, settings, in_test_transaction):
     )
     return {
         "token": Token.objects.create(user=member).key,
+        "pm_token": Token.objects.create(user=pm).key,
+        "moderator_token": Token.objects.create(user=moderator).key,
         "ideas": [theirs.pk, mine.pk],
-        "comment": comment.pk,
+        "comments": [comment.pk, hidden_comment.pk],
         "session": session.slug,
+        "merge": merge.pk,
+        "case": case.pk,
     }
 
 
 def aim(case, board) -> None:
     """Point most generated ids at rows that exist, so the happy paths run too (a random id
-    is nearly always a 404)."""
+    is nearly always a 404): in the path, and the ideas and comments a body names."""
     params = case.path_parameters or {}
     raw = str(params.get("id", params.get("slug", params.get("username", ""))))
-    pick = zlib.crc32(raw.encode())
+    body = case.body if isinstance(case.body, dict | list) else ""
+    pick = zlib.crc32(f"{raw}{body!r}".encode())
     if pick % 4 == 0:
         return
     if "/ideas/{id}/" in case.path:
         params["id"] = board["ideas"][pick % 2]
     elif "/comments/{id}/" in case.path:
-        params["id"] = board["comment"]
+        params["id"] = board["comments"][pick % 2]
+    elif "/merges/{id}/" in case.path:
+        params["id"] = board["merge"]
+    elif "/stuffing-cases/{id}/" in case.path:
+        params["id"] = board["case"]
     elif "{slug}" in case.path:
         params["slug"] = board["session"]
     elif "{username}" in case.path:
         params["username"] = "other"
+    if isinstance(case.body, dict):
+        if "into" in case.body:
+            case.body["into"] = board["ideas"][(pick + 1) % 2]
+        for field in ("ideas", "comments"):
+            if isinstance(case.body.get(field), list) and case.body[field]:
+                case.body[field] = board[field][: len(case.body[field])]
 
 
 @schema.parametrize()
@@ -115,6 +186,49 @@ def test_member_gets_no_server_error_and_answers_match_the_schema(case, board):
         headers={"Authorization": f"Token {board['token']}"}, checks=CHECKS
     )
     assert response.status_code < 500
+
+
+@pm_schema.parametrize()
+@FUZZ
+def test_pm_gets_no_server_error_and_answers_match_the_schema(case, board):
+    aim(case, board)
+    response = case.call_and_validate(
+        headers={"Authorization": f"Token {board['pm_token']}"}, checks=CHECKS
+    )
+    assert response.status_code < 500
+
+
+@moderator_schema.parametrize()
+@FUZZ
+def test_moderator_gets_no_server_error_and_answers_match_the_schema(case, board):
+    aim(case, board)
+    response = case.call_and_validate(
+        headers={"Authorization": f"Token {board['moderator_token']}"}, checks=CHECKS
+    )
+    assert response.status_code < 500
+
+
+def _labels(selected) -> set[str]:
+    return {result.ok().label for result in selected.get_all_operations()}
+
+
+def test_the_role_fuzzing_selects_the_operations_gated_to_each_role():
+    assert _labels(moderator_schema) == {
+        label for label in _labels(schema) if label.split()[1].startswith("/api/moderation/")
+    }
+    assert _labels(pm_schema) >= {
+        "POST /api/ideas/{id}/status/",
+        "POST /api/ideas/{id}/merge/",
+        "POST /api/merges/{id}/undo/",
+        "GET /api/snapshots/latest/",
+        "GET /api/ideas/export/",
+        "POST /api/sessions/",
+        "PATCH /api/sessions/{slug}/",
+        "POST /api/ideas/{id}/recorded-votes/",
+        "GET /api/merges/suggestions/",
+        "GET /api/pm/overview/",
+    }
+    assert not _labels(pm_schema) & {"GET /api/sessions/", "GET /api/sessions/{slug}/"}
 
 
 def test_the_checks_catch_a_server_error(board):

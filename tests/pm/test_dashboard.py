@@ -208,7 +208,7 @@ def make_board(n: int, category) -> None:
 def test_query_count_does_not_grow_with_the_ideas(pat_client, category, query):
     from django.core.cache import cache
 
-    from pm.views import OVERVIEW_KEY
+    from pm.selectors import OVERVIEW_KEY
 
     make_board(2, category)
     with CaptureQueriesContext(connection) as few:
