@@ -105,7 +105,8 @@ class MeApi(APIView):
     )
     def patch(self, request):
         user = request.user
-        data = MeInputSerializer(data=request.data, context={"user": user})
+        # Partial: a form-encoded body that leaves out auto_follow must not turn it off.
+        data = MeInputSerializer(data=request.data, context={"user": user}, partial=True)
         data.is_valid(raise_exception=True)
         current = {
             "email": user.email,

@@ -15,13 +15,14 @@ from comments.models import Comment
 from ideas.models import Idea
 from ideas.pagecache import board_changed
 from moderation.audit import audit_record
-from moderation.models import Flag, StuffingCase
+from moderation.models import Ban, Flag, StuffingCase
 from moderation.stuffing import case_decide
 from webhooks.models import Event
 from webhooks.services import idea_event_emit
 
 Target = Idea | Comment
 REASON_MAX_LENGTH = 500
+BAN_REASON_MAX_LENGTH = Ban._meta.get_field("reason").max_length
 
 
 def _check_moderator(moderator) -> None:
@@ -271,6 +272,11 @@ def case_review(
     ban_reason = (ban_reason or "").strip() or reason
     if ban_accounts and not ban_reason:
         raise ValidationError({"ban_reason": "Say why the accounts are banned."})
+    # Checked before deciding: ban_create would refuse every account, after the case changed.
+    if ban_accounts and len(ban_reason) > BAN_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"ban_reason": f"Keep the ban reason to {BAN_REASON_MAX_LENGTH} characters."}
+        )
     result = CaseResult(case_decide(case=case, moderator=moderator, confirm=confirm, reason=reason))
     if ban_accounts:
         for user in case.accounts.order_by("username"):

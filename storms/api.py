@@ -10,7 +10,7 @@ from ideas.api import IdeaPagination, IsProductManager, errors, service_errors
 from ideas.models import Category
 from moderation.permissions import NotBanned
 from storms.models import StormSession
-from storms.services import storm_create, storm_update
+from storms.services import storm_create, storm_fields, storm_update
 
 
 class SessionOutputSerializer(serializers.Serializer):
@@ -138,18 +138,14 @@ class SessionDetailApi(APIView):
     )
     def patch(self, request, slug: str):
         session = get_object_or_404(StormSession, slug=slug)
-        data = SessionUpdateInputSerializer(data=request.data)
+        # Partial: a form-encoded body that leaves out categories must not clear them.
+        data = SessionUpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        current = {
-            "title": session.title,
-            "description": session.description,
-            "starts_at": session.starts_at,
-            "ends_at": session.ends_at,
-            "categories": list(session.categories.all()),
-        }
         with service_errors():
             session = storm_update(
-                session=session, actor=request.user, **{**current, **data.validated_data}
+                session=session,
+                actor=request.user,
+                **{**storm_fields(session), **data.validated_data},
             )
         session = StormSession.objects.prefetch_related("categories").get(pk=session.pk)
         return Response(SessionOutputSerializer(session, context={"request": request}).data)

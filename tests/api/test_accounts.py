@@ -35,6 +35,14 @@ def test_patch_me_changes_only_what_is_sent(as_alice, alice):
     assert alice.email_frequency == "daily" and alice.email == "alice@example.com"
 
 
+def test_a_form_encoded_patch_me_keeps_auto_follow(as_alice, alice):
+    response = as_alice.patch("/api/users/me/", {"email_frequency": "daily"}, format="multipart")
+    assert response.status_code == 200
+    assert response.json()["settings"] == {"auto_follow": True, "email_frequency": "daily"}
+    alice.refresh_from_db()
+    assert alice.auto_follow
+
+
 def test_patch_me_bad_input_is_400_per_field(as_alice, bob):
     response = as_alice.patch(
         "/api/users/me/",

@@ -156,8 +156,11 @@ def test_deleting_the_account_anonymises_it_and_revokes_the_token(alice):
 
 def test_deleting_the_account_logs_the_session_out(alice):
     client = _session_client(alice)
+    key = client.session.session_key
     response = client.post("/api/users/me/delete/", {"password": PASSWORD}, format="json")
     assert response.status_code == 204
+    # The session itself is gone, not only refused for the changed password.
+    assert not Session.objects.filter(session_key=key).exists()
     assert client.get("/api/users/me/").status_code in (401, 403)
 
 

@@ -295,6 +295,19 @@ def test_decide_bad_input_is_400_per_field(as_mo):
     assert StuffingCase.objects.get().state == StuffingCase.State.OPEN
 
 
+def test_a_reason_too_long_for_the_bans_is_400_and_decides_nothing(as_mo):
+    """The ban reason falls back to the reason, which may be longer than a ban takes: refused
+    before the case is decided, not as a 200 that bans no one."""
+    case = _case(2)
+    body = {"decision": "confirm", "reason": "x" * 450, "ban_accounts": True}
+    response = as_mo.post(f"{CASES}{case.pk}/decide/", body, format="json")
+    assert response.status_code == 400
+    assert field_errors(response) == {"ban_reason": ["Keep the ban reason to 300 characters."]}
+    case.refresh_from_db()
+    assert case.state == StuffingCase.State.OPEN
+    assert not AuditEntry.objects.exists()
+
+
 def test_decide_is_403_for_others_and_404_for_unknown(as_mo, as_pat, as_alice):
     case = _case()
     for client in (as_pat, as_alice):
@@ -332,6 +345,14 @@ def test_pm_edits_some_of_a_sessions_fields(as_pat, session, api):
     assert response.json()["categories"] == []
     assert "<strong>Any</strong>" in response.json()["description_html"]
     assert api.get(url).json()["title"] == "Notebooks for pupils"
+
+
+def test_a_form_encoded_session_edit_keeps_the_categories_it_leaves_out(as_pat, session):
+    url = f"/api/sessions/{session.slug}/"
+    response = as_pat.patch(url, {"title": "Notebooks for pupils"}, format="multipart")
+    assert response.status_code == 200
+    assert response.json()["categories"] == ["notebooks"]
+    assert list(session.categories.values_list("slug", flat=True)) == ["notebooks"]
 
 
 def test_session_edit_bad_input_is_400_per_field(as_pat, session):
