@@ -75,6 +75,17 @@ def storm_create(
 
 
 @transaction.atomic
+def storm_fields(session: StormSession) -> dict:
+    """What a session is now, in storm_update's terms: where an edit starts from."""
+    return {
+        "title": session.title,
+        "description": session.description,
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "categories": list(session.categories.all()),
+    }
+
+
 def storm_update(
     *,
     session: StormSession,

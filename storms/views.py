@@ -14,7 +14,7 @@ from ideas.pagination import page_of
 from ideas.views import SORT_LABELS
 from storms.forms import StormForm
 from storms.models import StormSession
-from storms.services import storm_create, storm_update
+from storms.services import storm_create, storm_fields, storm_update
 
 PAGE_SIZE = 20
 SESSION_SORTS = ("popular", "top")
@@ -109,14 +109,7 @@ def storm_new(request):
 @require_http_methods(["GET", "POST"])
 def storm_edit(request, slug: str):
     session = get_object_or_404(StormSession, slug=slug)
-    initial = {
-        "title": session.title,
-        "description": session.description,
-        "starts_at": session.starts_at,
-        "ends_at": session.ends_at,
-        "categories": list(session.categories.all()),
-    }
-    form = StormForm(request.POST or None, initial=initial)
+    form = StormForm(request.POST or None, initial=storm_fields(session))
     saved = _save(request, form, session) if request.method == "POST" and form.is_valid() else None
     if saved:
         messages.success(request, _("The Storm Session is updated."))
