@@ -50,6 +50,8 @@ NEW_VOTE_TYPES = (
     "timestamptz",
     "timestamptz",
 )
+# SQLSTATE invalid_sql_statement_name: the server does not know the prepared statement.
+INVALID_STATEMENT_NAME = "26000"
 
 
 @dataclass(frozen=True)
@@ -282,9 +284,6 @@ def _new_vote_in_one_statement(
                 raise
             _PREPARED.pop(connection.connection, None)
     return None  # not reached
-
-
-INVALID_STATEMENT_NAME = "26000"
 
 
 def _execute_prepared(cursor, name: str, sql: str, params: list) -> None:
