@@ -13,6 +13,7 @@ from ideas.api import IdeaPagination, errors, service_errors
 from ideas.models import Idea
 from moderation import ratelimit
 from moderation.actions import (
+    BAN_REASON_MAX_LENGTH,
     REASON_MAX_LENGTH,
     case_review,
     content_hide,
@@ -22,7 +23,7 @@ from moderation.actions import (
 )
 from moderation.bans import ban_create, ban_lift
 from moderation.forms import ACTION_CHOICES, AUDIT_TARGET_TYPES
-from moderation.models import NOTE_MAX_LENGTH, AuditEntry, Ban, Flag, StuffingCase
+from moderation.models import NOTE_MAX_LENGTH, AuditEntry, Flag, StuffingCase
 from moderation.permissions import IsModerator, NotBanned
 from moderation.queue import (
     SORTS,
@@ -362,12 +363,20 @@ class ModerationBulkApi(APIView):
         return Response(BulkModerationOutputSerializer(out).data)
 
 
-class BanInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=Ban._meta.get_field("reason").max_length)
-    days = serializers.IntegerField(
-        min_value=1, max_value=3650, allow_null=True, required=False, default=None,
+def _ban_days() -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=1,
+        max_value=3650,
+        allow_null=True,
+        required=False,
+        default=None,
         help_text="How many days; null (or left out) bans until a moderator lifts it.",
-    )  # fmt: skip
+    )
+
+
+class BanInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=BAN_REASON_MAX_LENGTH)
+    days = _ban_days()
 
 
 class BanOutputSerializer(serializers.Serializer):
@@ -550,16 +559,13 @@ class CaseDecisionInputSerializer(serializers.Serializer):
         required=False, default=False, help_text="When confirming: ban its accounts too."
     )
     ban_reason = serializers.CharField(
-        max_length=Ban._meta.get_field("reason").max_length,
+        max_length=BAN_REASON_MAX_LENGTH,
         required=False,
         allow_blank=True,
         default="",
         help_text="Why the accounts are banned; the reason above when left out.",
     )
-    ban_days = serializers.IntegerField(
-        min_value=1, max_value=3650, allow_null=True, required=False, default=None,
-        help_text="How many days; null (or left out) bans until a moderator lifts it.",
-    )  # fmt: skip
+    ban_days = _ban_days()
 
 
 class NotBannedSerializer(serializers.Serializer):
