@@ -68,16 +68,6 @@ class SessionInputSerializer(serializers.Serializer):
         return data
 
 
-class SessionUpdateInputSerializer(SessionInputSerializer):
-    """An edit: any of the fields; those left out keep their value (the service checks the
-    times as they end up)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.required = False
-
-
 class SessionListApi(APIView):
     pagination_class = IdeaPagination  # read by the schema: the list is paginated
 
@@ -129,7 +119,7 @@ class SessionDetailApi(APIView):
         return Response(SessionOutputSerializer(session, context={"request": request}).data)
 
     @extend_schema(
-        request=SessionUpdateInputSerializer,
+        request=SessionInputSerializer,
         responses={200: SessionOutputSerializer, **errors(400, 401, 403, 404)},
         description=(
             "A product manager edits a Storm Session (any of its fields; times in UTC unless "
@@ -138,8 +128,9 @@ class SessionDetailApi(APIView):
     )
     def patch(self, request, slug: str):
         session = get_object_or_404(StormSession, slug=slug)
-        # Partial: a form-encoded body that leaves out categories must not clear them.
-        data = SessionUpdateInputSerializer(data=request.data, partial=True)
+        # Partial: the fields left out keep their value (a form-encoded body that leaves out
+        # categories must not clear them); the service checks the times as they end up.
+        data = SessionInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         with service_errors():
             session = storm_update(
