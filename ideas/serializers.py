@@ -61,10 +61,20 @@ class IdeaInputSerializer(serializers.Serializer):
     )
 
 
+# The `url` and `my_vote` of an idea in a serializer's output. (A comment, not a docstring:
+# the schema would take a docstring as the description of every serializer using it.)
+class IdeaLinks:
+    def get_url(self, idea: Idea) -> str:
+        return _absolute(self, idea.get_absolute_url())
+
+    def get_my_vote(self, idea: Idea) -> int | None:
+        return getattr(idea, "viewer_vote", None)
+
+
 @extend_schema_serializer(
     examples=[OpenApiExample("An idea", value=IDEA_EXAMPLE, response_only=True)]
 )
-class IdeaOutputSerializer(serializers.ModelSerializer):
+class IdeaOutputSerializer(IdeaLinks, serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     author = serializers.SerializerMethodField()
@@ -81,12 +91,6 @@ class IdeaOutputSerializer(serializers.ModelSerializer):
 
     def get_author(self, idea: Idea) -> str | None:
         return idea.author.username if idea.author_id else None
-
-    def get_url(self, idea: Idea) -> str:
-        return _absolute(self, idea.get_absolute_url())
-
-    def get_my_vote(self, idea: Idea) -> int | None:
-        return getattr(idea, "viewer_vote", None)
 
 
 class IdeaQuerySerializer(serializers.Serializer):
@@ -158,7 +162,7 @@ class IdeaSimilarQuerySerializer(serializers.Serializer):
     )
 
 
-class IdeaSimilarOutputSerializer(serializers.ModelSerializer):
+class IdeaSimilarOutputSerializer(IdeaLinks, serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     url = serializers.SerializerMethodField()
     my_vote = serializers.SerializerMethodField()
@@ -166,12 +170,6 @@ class IdeaSimilarOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Idea
         fields = ["id", "title", "status", "score", "category", "url", "my_vote"]
-
-    def get_url(self, idea: Idea) -> str:
-        return _absolute(self, idea.get_absolute_url())
-
-    def get_my_vote(self, idea: Idea) -> int | None:
-        return getattr(idea, "viewer_vote", None)
 
 
 class RankingOutputSerializer(serializers.Serializer):
