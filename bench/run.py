@@ -357,17 +357,15 @@ def measure_throughput(seconds: int) -> dict:
         warm_up = WRK_SCRIPT % {**params, "seed": 0, "kind": "trivial"}
         wrk_rps(port, warm_up, 2)
         load_start = timezone.now()
-        trivial_rounds, vote_rounds, trivial_errors, vote_errors = [], [], 0, 0
+        rounds, errors = {"trivial": [], "vote": []}, {"trivial": 0, "vote": 0}
         for n in range(THROUGHPUT_ROUNDS):
-            # A new seed each round: new votes, not the last round's again.
-            for kind, rounds in (("trivial", trivial_rounds), ("vote", vote_rounds)):
+            for kind in rounds:
+                # A new seed each round: new votes, not the last round's again.
                 script = WRK_SCRIPT % {**params, "seed": 42 + n, "kind": kind}
-                rps, errors = wrk_rps(port, script, per_round)
-                rounds.append(rps)
-                if kind == "vote":
-                    vote_errors += errors
-                else:
-                    trivial_errors += errors
+                rps, failed = wrk_rps(port, script, per_round)
+                rounds[kind].append(rps)
+                errors[kind] += failed
+        trivial_rounds, vote_rounds = rounds["trivial"], rounds["vote"]
         trivial_rps, vote_rps = statistics.median(trivial_rounds), statistics.median(vote_rounds)
         ratio = statistics.median(v / t for v, t in zip(vote_rounds, trivial_rounds, strict=True))
     finally:
@@ -380,8 +378,8 @@ def measure_throughput(seconds: int) -> dict:
         "vote_vs_trivial_auth": round(ratio, 2),
         "vote_rps_rounds": [round(r) for r in vote_rounds],
         "trivial_auth_rps_rounds": [round(r) for r in trivial_rounds],
-        "vote_errors": vote_errors,
-        "trivial_auth_errors": trivial_errors,
+        "vote_errors": errors["vote"],
+        "trivial_auth_errors": errors["trivial"],
         "vote_counts_checked": check["checked"],
         "vote_counts_drifted": check["repaired"],
     }
