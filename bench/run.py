@@ -284,7 +284,18 @@ WRK_SCRIPT = """
 local tokens = {%(tokens)s}
 local low, high, path_kind = %(low)d, %(high)d, "%(kind)s"
 local counter = 0
-math.randomseed(%(seed)d)
+-- wrk runs this script in a Lua state per thread. Each thread gets its own random sequence and
+-- its own place in the tokens: with one seed for all, every thread would send the same votes,
+-- and all but the first copy of each would be a repeat (a no-op that takes the slow path).
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_number", threads)
+end
+function init(args)
+  math.randomseed(%(seed)d * 1000 + thread_number)
+  counter = thread_number * 1009
+end
 request = function()
   counter = counter + 1
   local headers = {["Authorization"] = "Token " .. tokens[(counter %% #tokens) + 1],
@@ -301,7 +312,8 @@ end
 """
 
 
-def wrk_rps(port: int, script: str, seconds: int) -> tuple[float, int]:
+def wrk_rps(port: int, script: str, seconds: int) -> tuple[float, int, int]:
+    """Requests per second, failed requests and requests sent, from one wrk run."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
     command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", f.name, f"http://127.0.0.1:{port}/"]
@@ -309,13 +321,15 @@ def wrk_rps(port: int, script: str, seconds: int) -> tuple[float, int]:
     os.unlink(f.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, int(errors.group(1)) if errors else 0
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return rps, int(errors.group(1)) if errors else 0, requests
 
 
 def measure_throughput(seconds: int) -> dict:
     from django.utils import timezone
 
     from ideas.models import Idea
+    from votes.models import Vote
     from votes.services import rankings_reconcile
 
     if not shutil.which("wrk"):
@@ -357,14 +371,16 @@ def measure_throughput(seconds: int) -> dict:
         warm_up = WRK_SCRIPT % {**params, "seed": 0, "kind": "trivial"}
         wrk_rps(port, warm_up, 2)
         load_start = timezone.now()
-        rounds, errors = {"trivial": [], "vote": []}, {"trivial": 0, "vote": 0}
+        rounds = {"trivial": [], "vote": []}
+        errors, requests = {"trivial": 0, "vote": 0}, {"trivial": 0, "vote": 0}
         for n in range(THROUGHPUT_ROUNDS):
             for kind in rounds:
                 # A new seed each round: new votes, not the last round's again.
                 script = WRK_SCRIPT % {**params, "seed": 42 + n, "kind": kind}
-                rps, failed = wrk_rps(port, script, per_round)
+                rps, failed, sent = wrk_rps(port, script, per_round)
                 rounds[kind].append(rps)
                 errors[kind] += failed
+                requests[kind] += sent
         trivial_rounds, vote_rounds = rounds["trivial"], rounds["vote"]
         trivial_rps, vote_rps = statistics.median(trivial_rounds), statistics.median(vote_rounds)
         ratio = statistics.median(v / t for v, t in zip(vote_rounds, trivial_rounds, strict=True))
@@ -372,12 +388,17 @@ def measure_throughput(seconds: int) -> dict:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     check = rankings_reconcile(since=load_start - dt.timedelta(seconds=5))
+    # The last run's bench votes were removed before this one: a vote call that was a repeat of
+    # an earlier one (a no-op) would show as a request without a row.
+    written = Vote.objects.filter(voter__username__startswith="bench-").count()
     return {
         "vote_rps": round(vote_rps, 1),
         "trivial_auth_rps": round(trivial_rps, 1),
         "vote_vs_trivial_auth": round(ratio, 2),
         "vote_rps_rounds": [round(r) for r in vote_rounds],
         "trivial_auth_rps_rounds": [round(r) for r in trivial_rounds],
+        "vote_requests": requests["vote"],
+        "votes_written": written,
         "vote_errors": errors["vote"],
         "trivial_auth_errors": errors["trivial"],
         "vote_counts_checked": check["checked"],
