@@ -10,8 +10,13 @@ TOP_N = 50
 
 
 def _ranked(ideas) -> list[tuple[int, int, int, int]]:
+    """The top open ideas that people can see: a hidden, held, withdrawn or merged idea would
+    take a place in the list that the dashboard then shows to nobody."""
     return list(
-        ideas.open().ranked("top").values_list("pk", "score", "promotes", "demotes")[:TOP_N]
+        ideas.visible()
+        .open()
+        .ranked("top")
+        .values_list("pk", "score", "promotes", "demotes")[:TOP_N]
     )
 
 

@@ -164,6 +164,24 @@ def test_snapshot_records_the_top_open_ideas_with_movement(clock):
     assert latest.entries.filter(category=notebooks).count() == 2
 
 
+def test_snapshot_leaves_out_ideas_nobody_sees_and_fills_their_places(clock, monkeypatch):
+    monkeypatch.setattr("votes.snapshots.TOP_N", 2)
+    now = clock.now
+    target = IdeaFactory()
+    unseen = [
+        IdeaFactory(hidden_at=now),
+        IdeaFactory(held_at=now),
+        IdeaFactory(withdrawn_at=now),
+        IdeaFactory(merged_into=target),
+    ]
+    seen = IdeaFactory.create_batch(2)
+    Idea.objects.filter(pk__in=[i.pk for i in unseen]).update(promotes=100, score=100)
+    Idea.objects.filter(pk__in=[i.pk for i in seen]).update(promotes=10, score=10)
+    top_requests_snapshot()
+    entries = TopRequestSnapshot.objects.latest().entries.filter(category=None)
+    assert set(entries.values_list("idea_id", flat=True)) == {i.pk for i in seen}
+
+
 def test_recompute_rankings_command_rebuilds_and_shows_progress(clock, alice, capsys):
     ideas = IdeaFactory.create_batch(3)
     for idea in ideas:
