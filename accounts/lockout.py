@@ -72,6 +72,19 @@ def failures_reset(username: str) -> None:
     )
 
 
+def throttles_forget() -> dict:
+    """Delete the rows that no longer hold anything: not locked, and no failure within the
+    window (failure_record would start those at one again anyway). Without this, every name
+    ever tried at the log-in form would keep a row."""
+    now = timezone.now()
+    unlocked = Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+    no_recent_failure = Q(first_failure_at__isnull=True) | Q(
+        first_failure_at__lte=now - LOCKOUT_WINDOW
+    )
+    deleted, _rows = LoginThrottle.objects.filter(unlocked & no_recent_failure).delete()
+    return {"deleted": deleted}
+
+
 def on_login_failed(sender, credentials: dict, request=None, **kwargs) -> None:
     """user_login_failed receiver (connected in AccountsConfig.ready)."""
     username = credentials.get(get_user_model().USERNAME_FIELD)

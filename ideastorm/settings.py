@@ -369,6 +369,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=23, hour=4),
         "options": {"expires": 3600},
     },
+    # Daily at 04:41 UTC: forget log-in failure records that no longer lock or count.
+    "forget-login-throttles": {
+        "task": "accounts.tasks.forget_login_throttles",
+        "schedule": crontab(minute=41, hour=4),
+        "options": {"expires": 3600},
+    },
     # Every minute: webhook deliveries due for a retry, and any the after-commit enqueue
     # missed (broker down).
     "webhook-deliveries": {

@@ -131,3 +131,29 @@ def test_signup_logs_the_new_member_in_with_the_lockout_backend(client):
         },
     )
     assert client.get(reverse("home")).context["user"].username == "carol"
+
+
+@pytest.mark.django_db
+def test_the_daily_job_forgets_only_records_that_neither_lock_nor_count(settings):
+    from accounts.tasks import FORGET_THROTTLES_JOB, forget_login_throttles
+    from votes.models import JobRun
+
+    now = timezone.now()
+    window = lockout.LOCKOUT_WINDOW
+    stay = {
+        "locked": {"locked_until": now + timedelta(minutes=5)},
+        "recent": {"failures": 3, "first_failure_at": now - window + timedelta(minutes=1)},
+    }
+    go = {
+        "lock-ended": {"locked_until": now - timedelta(minutes=1)},
+        "old-failures": {"failures": 4, "first_failure_at": now - window - timedelta(minutes=1)},
+        "reset": {"failures": 0},
+    }
+    for username, fields in {**stay, **go}.items():
+        LoginThrottle.objects.create(username=username, **fields)
+    assert forget_login_throttles()["deleted"] == len(go)
+    assert set(LoginThrottle.objects.values_list("username", flat=True)) == set(stay)
+    assert forget_login_throttles()["deleted"] == 0  # safe to run twice
+    assert JobRun.objects.get(name=FORGET_THROTTLES_JOB).ok
+    entry = settings.CELERY_BEAT_SCHEDULE["forget-login-throttles"]
+    assert entry["task"] == "accounts.tasks.forget_login_throttles"

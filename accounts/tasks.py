@@ -1,0 +1,16 @@
+"""Celery jobs for accounts, run under a database lock (votes.jobs.job_run) and safe to run
+twice. The schedule is in settings."""
+
+from celery import shared_task
+
+from accounts.lockout import throttles_forget
+from votes.jobs import job_run
+from votes.tasks import TASK_OPTIONS
+
+FORGET_THROTTLES_JOB = "forget_login_throttles"
+
+
+@shared_task(**TASK_OPTIONS)
+def forget_login_throttles() -> dict | None:
+    """Delete log-in failure records that neither lock nor count any more."""
+    return job_run(FORGET_THROTTLES_JOB, throttles_forget)
