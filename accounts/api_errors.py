@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views import defaults
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import (
@@ -19,6 +20,8 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
+
+from accounts.http import forbidden
 
 INVALID_DETAIL = "The input is not valid: see the errors for each field."
 
@@ -73,7 +76,16 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     if _is_api(request):
         body = error_body(exceptions.PermissionDenied.default_detail, "permission_denied")
         return JsonResponse(body, status=403)
-    return defaults.permission_denied(request, exception)
+    return forbidden(request, context={"message": str(exception)})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form from an expired session or an old page. The API's views do
+    their own CSRF check (DRF's SessionAuthentication), in the API's error shape."""
+    message = _(
+        "Your session has expired or the form is out of date. Reload the page and try again."
+    )
+    return forbidden(request, context={"message": message})
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -1,8 +1,12 @@
-"""Small pieces every view that writes shares: where to go back to, and the way to log in."""
+"""Small pieces every view that writes shares: where to go back to, the way to log in, and
+the way to refuse."""
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from ideas.pagecache import wants_fragment
 
 
 def safe_next(request: HttpRequest, fallback: str = "/") -> str:
@@ -23,3 +27,17 @@ def login_first(request: HttpRequest, back: str) -> HttpResponse:
         response["HX-Redirect"] = redirect_to_login(back).url
         return response
     return redirect_to_login(back)
+
+
+def forbidden(
+    request: HttpRequest, template: str = "403.html", context: dict | None = None
+) -> HttpResponse:
+    """403 with the reason: the page, or for htmx the template's "forbidden" partial (a
+    role="alert" message) at the top of the page, as a 429 is shown; the control that was
+    pressed stays as it was."""
+    if wants_fragment(request):
+        response = render(request, f"{template}#forbidden", context, status=403)
+        response["HX-Retarget"] = "#main"
+        response["HX-Reswap"] = "afterbegin"
+        return response
+    return render(request, template, context, status=403)

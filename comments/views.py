@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.http import login_first
+from accounts.http import forbidden, login_first
 from comments import services
 from comments.forms import CommentEditForm, CommentForm
 from comments.models import Comment
@@ -125,6 +125,8 @@ def edit_comment(request, pk: int):
     try:
         services.comment_check_editable(comment, request.user)
     except PermissionDenied as refusal:
+        if request.htmx:  # the reason at the top of the page, not a page inside the comment
+            return forbidden(request, context={"message": str(refusal)})
         return render(
             request,
             "comments/comment_form_page.html",

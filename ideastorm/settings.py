@@ -203,6 +203,8 @@ HTTPS = env_bool("DJANGO_HTTPS", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The site's 403 page (for htmx, its message at the top of the page) instead of Django's.
+CSRF_FAILURE_VIEW = "accounts.api_errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 if HTTPS:
     # TLS ends at the reverse proxy, which must set (and overwrite any client-sent)

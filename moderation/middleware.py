@@ -1,6 +1,6 @@
 from django.http import JsonResponse
-from django.shortcuts import render
 
+from accounts.http import forbidden
 from moderation.bans import ban_message, ban_until_text
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
@@ -44,4 +44,4 @@ class BanMiddleware:
             body = {"detail": ban_message(user), "code": "permission_denied"}
             return JsonResponse(body, status=403)
         context = {"reason": user.ban_reason, "until": ban_until_text(user.banned_until)}
-        return render(request, "moderation/banned.html", context, status=403)
+        return forbidden(request, "moderation/banned.html", context)

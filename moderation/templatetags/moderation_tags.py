@@ -76,7 +76,7 @@ def moderation_link(context) -> dict:
     request = context.get("request")
     user = context.get("user")
     match = getattr(request, "resolver_match", None)
-    current = match.url_name if match else ""
+    current = (match.url_name if match else "") or ""  # None for an unnamed route
     return {
         # The request's user carries its roles (User.objects.with_roles): no query here.
         "show": getattr(user, "is_moderator", False),

@@ -9,12 +9,13 @@ from rest_framework.test import APIClient
 
 from comments.services import comment_create
 from ideas.services import idea_create
-from moderation.bans import PERMANENT, ban_create, ban_lift
+from moderation.bans import PERMANENT, ban_create, ban_lift, ban_message, ban_until_text
 from moderation.models import AuditEntry, Ban, Flag
 from moderation.services import flag_create
 from notifications.models import Follow
 from notifications.services import follow_set
 from tests.factories import NotificationFactory, UserFactory
+from tests.test_forbidden import HTMX, assert_shown_at_the_top, assert_whole_page
 from votes.models import Vote
 
 pytestmark = pytest.mark.django_db
@@ -173,16 +174,41 @@ def test_banned_member_cannot_post_an_idea(banned_client, category):
     assert_banned_page(response)
 
 
+def banned_writes(idea) -> list[tuple[str, dict]]:
+    return [
+        (reverse("idea-vote", args=[idea.pk]), {"value": "1"}),
+        (reverse("comment-create", args=[idea.pk]), {"body": "Hello"}),
+        (reverse("idea-flag", args=[idea.pk]), {"reason": "spam"}),
+        (reverse("idea-follow", args=[idea.pk]), {"following": "1"}),
+    ]
+
+
 def test_banned_member_cannot_vote_comment_flag_or_follow(banned_client, bobs_idea):
-    for url, data in [
-        (reverse("idea-vote", args=[bobs_idea.pk]), {"value": "1"}),
-        (reverse("comment-create", args=[bobs_idea.pk]), {"body": "Hello"}),
-        (reverse("idea-flag", args=[bobs_idea.pk]), {"reason": "spam"}),
-        (reverse("idea-follow", args=[bobs_idea.pk]), {"following": "1"}),
-    ]:
+    for url, data in banned_writes(bobs_idea):
         assert_banned_page(banned_client.post(url, data))
     assert not Vote.objects.exists() and not Flag.objects.exists()
     assert not Follow.objects.exists() and not bobs_idea.comments.exists()
+
+
+def test_htmx_write_by_a_banned_member_shows_the_reason_at_the_top_of_the_page(
+    banned_client, banned_alice, bobs_idea
+):
+    for url, data in banned_writes(bobs_idea):
+        response = banned_client.post(url, data, headers=HTMX)
+        until = ban_until_text(banned_alice.banned_until)
+        assert_shown_at_the_top(response, f"You are banned until {until}: {REASON}")
+        assert_whole_page(banned_client.post(url, data), f"You are banned until {until}: {REASON}")
+    assert not Vote.objects.exists() and not Flag.objects.exists()
+    assert not Follow.objects.exists() and not bobs_idea.comments.exists()
+    # The API answers the same refusal in JSON, whoever sends it.
+    response = banned_client.put(
+        f"/api/ideas/{bobs_idea.pk}/vote/",
+        {"value": 1},
+        content_type="application/json",
+        headers=HTMX,
+    )
+    assert response.status_code == 403 and "HX-Retarget" not in response
+    assert response.json() == {"detail": ban_message(banned_alice), "code": "permission_denied"}
 
 
 def test_banned_member_reads_pages_and_sees_the_banner(banned_client, bobs_idea):

@@ -1,0 +1,39 @@
+"""A refusal under htmx is shown, not swallowed: the reason appears at the top of the page and
+the control that was pressed stays as it was."""
+
+from playwright.sync_api import Page, expect
+
+from moderation.bans import ban_create
+from tests.e2e.test_journeys import log_in, vote_buttons
+from tests.factories import IdeaFactory
+
+REASON = "Posting adverts"
+
+
+def test_a_banned_member_who_promotes_sees_why_and_the_score_stays(
+    page: Page, live_server, alice, bob, mo
+):
+    idea = IdeaFactory(author=bob, title="Offline mode")
+    ban_create(moderator=mo, user=alice, reason=REASON, days=7)
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    page.goto(f"/accounts/login/?next={idea.get_absolute_url()}")
+    log_in(page, "alice")
+    page.evaluate("window.__sameDocument = true")
+    score = page.get_by_test_id("idea-score")
+    promote, _ = vote_buttons(page)
+    expect(score).to_have_text("0")
+
+    promote.click()
+    # In #main: the ban banner above it says the same from the start.
+    alert = page.locator("#main").get_by_role("alert")
+    expect(alert).to_contain_text("You are banned until")
+    expect(alert).to_contain_text(REASON)
+    expect(page.locator("#main > :first-child")).to_have_attribute("role", "alert")
+    expect(score).to_have_text("0")
+    expect(promote).to_have_attribute("aria-pressed", "false")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Offline mode")
+    assert page.evaluate("window.__sameDocument === true"), "the 403 reloaded the page"
+    assert not [m for m in console if "Content Security Policy" in m]
+    idea.refresh_from_db()
+    assert idea.score == 0
