@@ -7,12 +7,24 @@ import logging
 import secrets
 import threading
 import time
+from functools import cached_property
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER = 10.0  # seconds without trying Redis after a failure
+# FailOpenRedisCache.count_in_windows. KEYS: the counters; ARGV: each one's window and limit.
+COUNT_IN_WINDOWS = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  if count == 1 then redis.call('EXPIRE', key, ARGV[2 * i - 1]) end
+  counts[i] = count
+  if count > tonumber(ARGV[2 * i]) then break end
+end
+return counts
+"""
 
 _down_until: dict[str, float] = {}
 _lock = threading.Lock()
@@ -76,16 +88,18 @@ class FailOpenRedisCache(RedisCache):
     clear = _fail_open(lambda *a, **k: False)(RedisCache.clear)
 
     @_fail_open()
-    def count_in_windows(self, counters: list[tuple[str, int]]) -> list[int]:
-        """Add one to each counter, (key, window in seconds), in one round trip, and return
-        the new counts. A counter starts at the first count and expires with its window, as
-        cache.add(key, 0, window) then cache.incr(key) would do in two round trips each."""
-        pipe = self._cache.get_client(write=True).pipeline(transaction=False)
-        for key, window in counters:
-            key = self.make_and_validate_key(key)
-            pipe.set(key, 0, ex=window, nx=True)
-            pipe.incr(key)
-        return pipe.execute()[1::2]
+    def count_in_windows(self, counters: list[tuple[str, int, int]]) -> list[int]:
+        """Add one to each counter, (key, window in seconds, limit), in order, and return the
+        new counts; a counter over its limit stops the count, so the ones after it are left
+        alone. One round trip, atomic: a counter starts at its first count and expires with its
+        window."""
+        keys = [self.make_and_validate_key(key) for key, _window, _limit in counters]
+        args = [n for _key, window, limit in counters for n in (window, limit)]
+        return self._count_script(keys=keys, args=args)
+
+    @cached_property
+    def _count_script(self):
+        return self._cache.get_client(write=True).register_script(COUNT_IN_WINDOWS)
 
     @_fail_open()
     def bump(self, key: str, timeout: int) -> None:

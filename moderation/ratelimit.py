@@ -70,8 +70,9 @@ def hit(scope: str, subject: object) -> Exceeded | None:
 
 
 def hits(*actions: tuple[str, object]) -> Exceeded | None:
-    """Count one action against each (scope, subject) and return the first limit gone over.
-    With a Redis cache, every count is one round trip together."""
+    """Count one action against each (scope, subject), in order, and return the first limit
+    gone over; the scopes after it are not counted (a member over their own limit does not use
+    up their network's). With a Redis cache, the counts are one round trip together."""
     if not settings.IDEAS_RATE_LIMITS:
         return None
     now = time.time()
@@ -80,11 +81,12 @@ def hits(*actions: tuple[str, object]) -> Exceeded | None:
         rate, period = settings.IDEAS_RATE_LIMIT_RATES[scope]
         window = int(now // period)
         limits.append((scope, rate, period, window))
-        counters.append((f"ratelimit:{scope}:{subject}:{window}", period))
+        counters.append((f"ratelimit:{scope}:{subject}:{window}", period, rate))
     try:
         counts = _count(counters)
     except Exception as exc:  # any cache failure (down, key evicted) lets the request through
-        logger.warning("rate limit %s failed open: %r", actions, exc)
+        # The scopes only: a subject may be an address, which is never kept.
+        logger.warning("rate limit %s failed open: %r", [a[0] for a in actions], exc)
         return None
     # FailOpenRedisCache answers None when Redis is down: fail open too.
     for (scope, rate, period, window), count in zip(limits, counts or (), strict=False):
@@ -94,13 +96,16 @@ def hits(*actions: tuple[str, object]) -> Exceeded | None:
     return None
 
 
-def _count(counters: list[tuple[str, int]]) -> list[int | None] | None:
+def _count(counters: list[tuple[str, int, int]]) -> list[int | None] | None:
+    """Count (key, window, limit) counters in order, up to the first over its limit."""
     if hasattr(cache, "count_in_windows"):  # FailOpenRedisCache: one round trip for all
         return cache.count_in_windows(counters)
     counts = []
-    for key, period in counters:
+    for key, period, rate in counters:
         cache.add(key, 0, timeout=period)
         counts.append(cache.incr(key))
+        if counts[-1] > rate:
+            break
     return counts
 
 
