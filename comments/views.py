@@ -15,6 +15,7 @@ from comments.forms import CommentEditForm, CommentForm
 from comments.models import Comment
 from comments.selectors import thread_for_viewer
 from ideas.models import Idea
+from ideas.pagecache import wants_fragment
 from moderation import ratelimit
 
 
@@ -125,7 +126,7 @@ def edit_comment(request, pk: int):
     try:
         services.comment_check_editable(comment, request.user)
     except PermissionDenied as refusal:
-        if request.htmx:  # the reason at the top of the page, not a page inside the comment
+        if wants_fragment(request):  # the reason at the top of the page, not inside the comment
             return forbidden(request, context={"message": str(refusal)})
         return render(
             request,
