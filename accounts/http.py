@@ -36,8 +36,13 @@ def forbidden(
     role="alert" message) at the top of the page, as a 429 is shown; the control that was
     pressed stays as it was."""
     if wants_fragment(request):
-        response = render(request, f"{template}#forbidden", context, status=403)
-        response["HX-Retarget"] = "#main"
-        response["HX-Reswap"] = "afterbegin"
-        return response
+        return at_the_top(render(request, f"{template}#forbidden", context, status=403))
     return render(request, template, context, status=403)
+
+
+def at_the_top(response: HttpResponse) -> HttpResponse:
+    """Send an htmx answer (a refusal's message) to the slot at the top of the page instead of
+    the control's own target; it replaces the message there, if any."""
+    response["HX-Retarget"] = "#page-alert"
+    response["HX-Reswap"] = "innerHTML"
+    return response

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from rest_framework.exceptions import ErrorDetail, Throttled
 
+from accounts.http import at_the_top
+from ideas.pagecache import wants_fragment
 from votes.network import client_address
 
 logger = logging.getLogger(__name__)
@@ -118,10 +120,8 @@ def page_response(request: HttpRequest, exceeded: Exceeded) -> HttpResponse:
     """429 with the reason: the page, or for htmx the message at the top of the page (the
     control that was pressed stays as it was)."""
     context = {"message": exceeded.message}
-    if getattr(request, "htmx", False):
-        response = render(request, "429.html#rate-limited", context, status=429)
-        response["HX-Retarget"] = "#main"
-        response["HX-Reswap"] = "afterbegin"
+    if wants_fragment(request):
+        response = at_the_top(render(request, "429.html#rate-limited", context, status=429))
     else:
         response = render(request, "429.html", context, status=429)
     response["Retry-After"] = str(exceeded.retry_after)

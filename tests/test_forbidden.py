@@ -30,7 +30,7 @@ def assert_security_headers(response) -> None:
 def assert_shown_at_the_top(response, *texts: str) -> None:
     """The 403 htmx swaps in: a role="alert" message for the top of #main, nothing more."""
     assert response.status_code == 403
-    assert response["HX-Retarget"] == "#main" and response["HX-Reswap"] == "afterbegin"
+    assert response["HX-Retarget"] == "#page-alert" and response["HX-Reswap"] == "innerHTML"
     html = response.content.decode()
     assert html.lstrip().startswith("<p ") and 'role="alert"' in html, html
     for text in texts:

@@ -24,12 +24,17 @@ def test_a_banned_member_who_promotes_sees_why_and_the_score_stays(
     promote, _ = vote_buttons(page)
     expect(score).to_have_text("0")
 
+    count_swaps = "document.body.addEventListener('htmx:afterSwap', () => window.__swaps++)"
+    page.evaluate(f"window.__swaps = 0; {count_swaps}")
     promote.click()
-    # In #main: the ban banner above it says the same from the start.
-    alert = page.locator("#main").get_by_role("alert")
+    # At the top of #main (the ban banner above it says the same from the start).
+    alert = page.locator("#main > #page-alert").get_by_role("alert")
     expect(alert).to_contain_text("You are banned until")
     expect(alert).to_contain_text(REASON)
-    expect(page.locator("#main > :first-child")).to_have_attribute("role", "alert")
+    # Pressed again: the message is replaced, not stacked.
+    promote.click()
+    page.wait_for_function("window.__swaps === 2")
+    expect(alert).to_have_count(1)
     expect(score).to_have_text("0")
     expect(promote).to_have_attribute("aria-pressed", "false")
     expect(page.get_by_role("heading", level=1)).to_have_text("Offline mode")

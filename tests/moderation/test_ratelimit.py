@@ -100,7 +100,7 @@ def test_votes_over_the_member_limit_get_429_and_htmx_gets_the_message_at_the_to
         assert vote(alice_client, idea, value, headers=HTMX).status_code == 200
     response = vote(alice_client, idea, "1", headers=HTMX)
     assert response.status_code == 429
-    assert response["HX-Retarget"] == "#main" and response["HX-Reswap"] == "afterbegin"
+    assert response["HX-Retarget"] == "#page-alert" and response["HX-Reswap"] == "innerHTML"
     html = response.content.decode()
     assert 'role="alert"' in html and "at most 3 a minute" in html
     assert "<html" not in html
