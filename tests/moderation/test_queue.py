@@ -6,6 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertInHTML
 
 from comments.models import Comment
 from ideas.models import Idea
@@ -150,6 +151,24 @@ def test_flagged_tab_shows_each_item_with_its_flags(mo_client, alice, bob, bobs_
         assert f">{name}</button>" in html
     assert 'name="csrfmiddlewaretoken"' in html
     assert f'value="idea:{bobs_idea.pk}" form="bulk-form"' in html
+
+
+SELECT_ALL = """
+<div class="mod-select-all" hidden>
+  <input type="checkbox" class="mod-select" id="select-all" data-select-all="bulk-form">
+  <label for="select-all">Select all on this page</label>
+</div>"""
+SELECT_ALL_SCRIPT = '<script src="/static/js/select-all.js" defer></script>'
+
+
+def test_select_all_is_rendered_hidden_for_its_script_to_show(mo_client, alice, bobs_idea):
+    flag(bobs_idea, by=alice)
+    response = mo_client.get(QUEUE)
+    assertInHTML(SELECT_ALL, response.content.decode(), count=1)
+    assertInHTML(SELECT_ALL_SCRIPT, response.content.decode(), count=1)
+    # Nothing to select, nothing to offer.
+    html = mo_client.get(QUEUE, {"tab": "hidden"}).content.decode()
+    assert 'id="select-all"' not in html and 'id="bulk-form"' not in html
 
 
 def test_most_flagged_first(mo_client, alice, bob, bobs_idea, bobs_comment):
