@@ -1,5 +1,6 @@
 from django import forms
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from moderation.models import NOTE_MAX_LENGTH, Flag
 
@@ -9,16 +10,16 @@ class FlagForm(forms.Form):
     moderation.services.flag_create."""
 
     reason = forms.ChoiceField(
-        label="Reason",
-        choices=[("", "Reason…"), *Flag.Reason.choices],
-        error_messages={"required": "Choose a reason.", "invalid_choice": "Choose a reason."},
+        label=_("Reason"),
+        choices=[("", _("Reason…")), *Flag.Reason.choices],
+        error_messages={"required": _("Choose a reason."), "invalid_choice": _("Choose a reason.")},
     )
-    note = forms.CharField(label="Note", max_length=NOTE_MAX_LENGTH, required=False)
+    note = forms.CharField(label=_("Note"), max_length=NOTE_MAX_LENGTH, required=False)
 
     def __init__(self, *args, target_id: str, **kwargs):
         # Ids unique per target: a page holds one of these per idea and per comment.
         super().__init__(*args, auto_id=f"{target_id}-%s", **kwargs)
-        self.fields["note"].widget.attrs["placeholder"] = "Note (optional)"
+        self.fields["note"].widget.attrs["placeholder"] = _("Note (optional)")
 
 
 def flag_control(target, *, data=None, flagged: bool = False) -> dict:
@@ -37,14 +38,14 @@ def flag_control(target, *, data=None, flagged: bool = False) -> dict:
 
 # The moderators' side: the queue, the controls on ideas and comments, bans, the audit log.
 
-ACTION_CHOICES = [("hide", "Hide"), ("restore", "Restore"), ("dismiss", "Dismiss flags")]
+ACTION_CHOICES = [("hide", _("Hide")), ("restore", _("Restore")), ("dismiss", _("Dismiss flags"))]
 BAN_DAYS_CHOICES = [
-    ("1", "1 day"),
-    ("3", "3 days"),
-    ("7", "7 days"),
-    ("30", "30 days"),
-    ("365", "1 year"),
-    ("", "Until lifted"),
+    ("1", _("1 day")),
+    ("3", _("3 days")),
+    ("7", _("7 days")),
+    ("30", _("30 days")),
+    ("365", _("1 year")),
+    ("", _("Until lifted")),
 ]
 MODERATION_REASON_MAX_LENGTH = 500
 
@@ -53,7 +54,7 @@ class ModerationActionForm(forms.Form):
     """Hide, Restore or Dismiss flags on one item; the services say when a reason is needed."""
 
     reason = forms.CharField(
-        label="Reason", max_length=MODERATION_REASON_MAX_LENGTH, required=False
+        label=_("Reason"), max_length=MODERATION_REASON_MAX_LENGTH, required=False
     )
 
 
@@ -62,14 +63,14 @@ class TargetsField(forms.Field):
 
     widget = forms.MultipleHiddenInput
     default_error_messages = {
-        "required": "Select at least one item.",
-        "invalid": "That selection is not valid.",
+        "required": _("Select at least one item."),
+        "invalid": _("That selection is not valid."),
     }
 
     def to_python(self, value) -> list[tuple[str, int]]:
         pairs = []
         for raw in value or []:
-            kind, _, pk = str(raw).partition(":")
+            kind, _colon, pk = str(raw).partition(":")
             if kind not in ("idea", "comment") or not pk.isdigit():
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
             pairs.append((kind, int(pk)))
@@ -78,22 +79,25 @@ class TargetsField(forms.Field):
 
 class BulkActionForm(ModerationActionForm):
     action = forms.ChoiceField(
-        label="Action",
-        choices=[("", "Action…"), *ACTION_CHOICES],
-        error_messages={"required": "Choose an action.", "invalid_choice": "Choose an action."},
+        label=_("Action"),
+        choices=[("", _("Action…")), *ACTION_CHOICES],
+        error_messages={
+            "required": _("Choose an action."),
+            "invalid_choice": _("Choose an action."),
+        },
     )
     targets = TargetsField()
 
 
 class CaseDecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("confirm", "Confirm"), ("release", "Release")])
+    decision = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("release", _("Release"))])
     reason = forms.CharField(
-        label="Reason", max_length=MODERATION_REASON_MAX_LENGTH, required=False
+        label=_("Reason"), max_length=MODERATION_REASON_MAX_LENGTH, required=False
     )
-    ban_accounts = forms.BooleanField(label="Ban the accounts", required=False)
-    ban_reason = forms.CharField(label="Ban reason", max_length=300, required=False)
+    ban_accounts = forms.BooleanField(label=_("Ban the accounts"), required=False)
+    ban_reason = forms.CharField(label=_("Ban reason"), max_length=300, required=False)
     ban_days = forms.IntegerField(
-        label="Ban for",
+        label=_("Ban for"),
         min_value=1,
         max_value=3650,
         required=False,
@@ -103,12 +107,12 @@ class CaseDecisionForm(forms.Form):
 
 class BanForm(forms.Form):
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         max_length=300,
-        error_messages={"required": "Say why the member is banned."},
+        error_messages={"required": _("Say why the member is banned.")},
     )
     days = forms.IntegerField(
-        label="Duration",
+        label=_("Duration"),
         min_value=1,
         max_value=3650,
         required=False,
@@ -122,23 +126,23 @@ class BanForm(forms.Form):
 
 
 class LiftBanForm(forms.Form):
-    reason = forms.CharField(label="Reason", max_length=300, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 
 AUDIT_TARGET_TYPES = [
-    ("", "Anything"),
-    ("idea", "Ideas"),
-    ("comment", "Comments"),
-    ("user", "Users"),
-    ("stuffingcase", "Vote-stuffing cases"),
+    ("", _("Anything")),
+    ("idea", _("Ideas")),
+    ("comment", _("Comments")),
+    ("user", _("Users")),
+    ("stuffingcase", _("Vote-stuffing cases")),
 ]
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(label="Action", required=False)
-    actor = forms.CharField(label="Moderator", max_length=150, required=False)
-    target_type = forms.ChoiceField(label="Target", required=False, choices=AUDIT_TARGET_TYPES)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    actor = forms.CharField(label=_("Moderator"), max_length=150, required=False)
+    target_type = forms.ChoiceField(label=_("Target"), required=False, choices=AUDIT_TARGET_TYPES)
 
     def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Any action"), *((a, a) for a in actions)]
+        self.fields["action"].choices = [("", _("Any action")), *((a, a) for a in actions)]

@@ -15,6 +15,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import login_first, safe_next
@@ -36,12 +38,16 @@ from moderation.queue import SORTS, TABS, queue_items, queue_page, tab_counts
 
 AUDIT_PAGE_SIZE = 50
 TAB_LABELS = {
-    "flagged": "Flagged",
-    "held": "Waiting for review",
-    "hidden": "Hidden",
-    "stuffing": "Vote stuffing",
+    "flagged": gettext_lazy("Flagged"),
+    "held": gettext_lazy("Waiting for review"),
+    "hidden": gettext_lazy("Hidden"),
+    "stuffing": gettext_lazy("Vote stuffing"),
 }
-DONE = {"hide": "Hidden.", "restore": "Restored.", "dismiss": "Flags dismissed."}
+DONE = {
+    "hide": gettext_lazy("Hidden."),
+    "restore": gettext_lazy("Restored."),
+    "dismiss": gettext_lazy("Flags dismissed."),
+}
 MODELS = {"idea": Idea, "comment": Comment}
 
 
@@ -87,7 +93,7 @@ def moderation_queue(request):
         "items": items,
         "tabs": [(value, TAB_LABELS[value], count) for value, count in counts.items()],
         "ban_days_choices": BAN_DAYS_CHOICES,
-        "sorts": [("newest", "Newest first"), ("flags", "Most flagged first")],
+        "sorts": [("newest", _("Newest first")), ("flags", _("Most flagged first"))],
         "here": request.get_full_path(),
         "bulk_form": BulkActionForm(),
         "case_form": CaseDecisionForm(),
@@ -142,7 +148,7 @@ def _load_targets(pairs: list[tuple[str, int]]) -> list:
 def _label(target) -> str:
     if isinstance(target, Idea):
         return f"“{target.title}”"
-    return f"comment {target.pk}"
+    return _("comment %(id)d") % {"id": target.pk}
 
 
 @require_POST
@@ -166,9 +172,13 @@ def bulk_act(request):
         return redirect(back)
     label = dict(BulkActionForm.base_fields["action"].choices)[action]
     if result.done:
-        messages.success(request, f"{label}: {len(result.done)} done.")
+        done = len(result.done)
+        counted = ngettext("%(n)d done.", "%(n)d done.", done) % {"n": done}
+        messages.success(request, f"{label}: {counted}")
     for target, why in result.skipped:
-        messages.warning(request, f"Skipped {_label(target)}: {why}")
+        messages.warning(
+            request, _("Skipped %(item)s: %(why)s") % {"item": _label(target), "why": why}
+        )
     return redirect(back)
 
 

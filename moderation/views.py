@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.http import login_first, safe_next
@@ -10,7 +11,7 @@ from moderation import ratelimit
 from moderation.forms import flag_control
 from moderation.services import flag_create
 
-THANKS = "Thanks, a moderator will look at it."
+THANKS = gettext_lazy("Thanks, a moderator will look at it.")
 
 
 @require_POST
