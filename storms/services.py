@@ -74,7 +74,6 @@ def storm_create(
     return session
 
 
-@transaction.atomic
 def storm_fields(session: StormSession) -> dict:
     """What a session is now, in storm_update's terms: where an edit starts from."""
     return {
@@ -86,6 +85,7 @@ def storm_fields(session: StormSession) -> dict:
     }
 
 
+@transaction.atomic
 def storm_update(
     *,
     session: StormSession,

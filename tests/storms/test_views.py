@@ -71,6 +71,22 @@ def test_a_pm_edits_a_session_and_its_slug_stays(pat_client, active_session):
     assert active_session.slug == "notebooks-for-students"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_saves_outside_a_test_transaction_too(pat_client, active_session):
+    """As a server runs it, with autocommit: the edit's row lock needs its own transaction
+    (other tests run inside the test's transaction, which hid a 500 here)."""
+    url = reverse("storm-edit", kwargs={"slug": active_session.slug})
+    assert pat_client.post(url, session_form(title="Notebooks for schools")).status_code == 302
+    response = pat_client.patch(
+        f"/api/sessions/{active_session.slug}/",
+        {"title": "Notebooks for colleges"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    active_session.refresh_from_db()
+    assert active_session.title == "Notebooks for colleges"
+
+
 def test_an_edit_with_the_end_before_the_start_saves_nothing(pat_client, active_session):
     now = timezone.now()
     response = pat_client.post(
