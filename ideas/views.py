@@ -210,7 +210,7 @@ def idea_edit(request, pk: int):
     form = IdeaForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            idea_update(idea=idea, user=request.user, **form.cleaned_data)
+            idea = idea_update(idea=idea, user=request.user, **form.cleaned_data)
         except PermissionDenied as error:
             messages.error(request, str(error))
             return redirect(idea)
