@@ -55,6 +55,7 @@ def test_author_edits_within_the_window(alice_client, alice, category):
     assert response.status_code == 302
     idea.refresh_from_db()
     assert (idea.title, idea.description) == ("Typo title", "Better")
+    assert response["Location"] == idea.get_absolute_url()  # the new title's slug
 
 
 def test_edit_closes_after_someone_else_votes(alice_client, alice, bob, category):
@@ -220,3 +221,18 @@ def test_auto_follow_off_means_votes_do_not_follow(pat):
     vote_cast(voter=member, idea=idea, value=1)
     idea_status_set(idea=idea, actor=pat, status=Status.PLANNED)
     assert not Notification.objects.filter(recipient=member).exists()
+
+
+@pytest.mark.parametrize(
+    "template", ["includes/user_link.html", "includes/when.html", "includes/status_badge.html"]
+)
+def test_inline_includes_end_without_white_space(template, alice):
+    """They sit inside sentences ("by alice, 2 days ago"): a trailing newline put a space
+    before the comma."""
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    html = render_to_string(
+        template, {"person": alice, "at": timezone.now(), "status": "new", "label": "New"}
+    )
+    assert html == html.rstrip()
