@@ -112,6 +112,7 @@ def idea_merge(*, actor, merged: Idea, kept: Idea, reason: str = "") -> Merge:
         reason=reason,
         before={"status": old_status, "votes": len(moved_votes) + len(dropped)},
         after={
+            "status": Status.DUPLICATE,
             "merged_into": kept.pk,
             "votes_moved": len(moved_votes),
             "votes_set_aside": len(dropped),

@@ -57,7 +57,8 @@ def test_merge_keeps_exactly_the_union_of_voters_and_undo_restores_both(duplicat
     assert merged.merged_into == kept and merged.status == Status.DUPLICATE
     assert Comment.objects.get(body="Me too").idea == kept
     assert Follow.objects.get(user=u3).idea == kept
-    assert AuditEntry.objects.filter(action="idea.merged", target_id=merged.pk).exists()
+    entry = AuditEntry.objects.get(action="idea.merged", target_id=merged.pk)
+    assert (entry.before["status"], entry.after["status"]) == ("new", "duplicate")
 
     idea_merge_undo(actor=pat, merge=merge)
 
