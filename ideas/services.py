@@ -150,6 +150,14 @@ def idea_status_set(*, idea: Idea, actor, status: str, response: str = "") -> St
         idea.responded_at, idea.responded_by = now, actor
         fields += ["response", "response_html", "responded_at", "responded_by"]
     idea.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action="idea.status_set",
+        target=idea,
+        reason=response,
+        before={"status": change.old_status},
+        after={"status": status, "official_response": bool(response)},
+    )
     label = Status(status).label
     if change.old_status != status:
         kind = Notification.Kind.STATUS

@@ -124,3 +124,22 @@ def test_postgres_refuses_to_update_or_delete_an_entry(postgres, history):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE moderation_auditentry SET reason = 'x' WHERE id = %s", [entry.pk])
     assert AuditEntry.objects.get(pk=entry.pk).reason == "Advert"
+
+
+def test_a_pms_status_change_and_official_response_are_in_the_log(mo_client, pat, bobs_idea):
+    from ideas.services import idea_status_set
+
+    idea_status_set(idea=bobs_idea, actor=pat, status="planned", response="Next spring.")
+    idea_status_set(idea=bobs_idea, actor=pat, status="planned", response="Spring 2027.")
+    entries = AuditEntry.objects.filter(action="idea.status_set", target_id=bobs_idea.pk)
+    assert [(e.actor, e.before, e.after, e.reason) for e in entries.order_by("pk")] == [
+        (pat, {"status": "new"}, {"status": "planned", "official_response": True}, "Next spring."),
+        (
+            pat,
+            {"status": "planned"},
+            {"status": "planned", "official_response": True},
+            "Spring 2027.",
+        ),
+    ]
+    page = mo_client.get(reverse("moderation-audit")).content.decode()
+    assert "idea.status_set" in page and "Next spring." in page
