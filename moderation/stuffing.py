@@ -9,9 +9,10 @@ Two rules, over the votes cast since the last run (with an overlap):
   RING_MIN_IDEAS or more ideas, RING_MIN_ACCOUNTS or more accounts linked that way.
 
 A finding becomes a StuffingCase with its evidence; its votes are quarantined at once (kept,
-counted in no score: votes.services.votes_quarantine_set). Each finding has a fingerprint, so
-a second run never opens it twice; it adds newly found votes to an open or confirmed case and
-leaves a released one alone (a moderator said those votes are fine).
+counted in no score: votes.services.votes_quarantine_set). A vote is held by one case at most,
+and a vote a moderator released (cleared) is never quarantined again. Each finding has a
+fingerprint, so a second run never opens it twice; it adds newly found votes to an open or
+confirmed case and leaves a released one alone (a moderator said those votes are fine).
 """
 
 import datetime as dt
@@ -49,7 +50,7 @@ def _before(field: str, delta: dt.timedelta) -> ExpressionWrapper:
 
 def _recent_votes(since: dt.datetime, now: dt.datetime):
     return Vote.objects.filter(
-        created_at__gte=since, created_at__lte=now, quarantine__isnull=True
+        created_at__gte=since, created_at__lte=now, quarantine__isnull=True, cleared=False
     ).exclude(network="")
 
 
@@ -175,9 +176,17 @@ def stuffing_detect(*, since: dt.datetime | None, now: dt.datetime | None = None
     extend their cases and quarantine their votes. Safe to run twice."""
     now = now or timezone.now()
     since = since or now - dt.timedelta(days=1)
-    findings = _bursts(_suspicious_votes(since, now)) + _rings(since, now)
+    # Rings first: one case for a group that voted together across ideas, rather than a burst
+    # case per idea over the same votes. A vote is held by one case; a finding whose votes are
+    # all held already opens nothing.
+    findings = _rings(since, now) + _bursts(_suspicious_votes(since, now))
     opened = quarantined = 0
+    held: set[int] = set()
     for finding in findings:
+        vote_ids = [pk for pk in finding["vote_ids"] if pk not in held]
+        if not vote_ids:
+            continue
+        evidence = {**finding["evidence"], "votes": len(vote_ids)}
         with transaction.atomic():
             case, created = StuffingCase.objects.select_for_update().get_or_create(
                 fingerprint=finding["fingerprint"],
@@ -185,24 +194,25 @@ def stuffing_detect(*, since: dt.datetime | None, now: dt.datetime | None = None
                     "rule": finding["rule"],
                     "network": finding["network"],
                     "idea_id": finding["idea_id"],
-                    "evidence": finding["evidence"],
+                    "evidence": evidence,
                     "detected_at": now,
                 },
             )
             if case.state == StuffingCase.State.RELEASED:
                 continue
+            held.update(vote_ids)
             if created:
                 opened += 1
                 audit_record(
                     actor=None,
                     action="stuffing.detected",
                     target=case,
-                    reason=finding["evidence"]["why"],
-                    after={"rule": case.rule, "network": case.network, **finding["evidence"]},
+                    reason=evidence["why"],
+                    after={"rule": case.rule, "network": case.network, **evidence},
                 )
             case.accounts.add(*finding["accounts"])
             before = case.votes.count()
-            votes_quarantine_set(vote_ids=finding["vote_ids"], case_id=case.pk)
+            votes_quarantine_set(vote_ids=vote_ids, case_id=case.pk)
             quarantined += case.votes.count() - before
     return {"findings": len(findings), "cases_opened": opened, "votes_quarantined": quarantined}
 

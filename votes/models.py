@@ -39,6 +39,8 @@ class Vote(models.Model):
         related_name="votes",
         db_index=False,
     )
+    # A moderator released it from a stuffing case: no rule quarantines it again.
+    cleared = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         constraints = [

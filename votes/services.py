@@ -556,9 +556,10 @@ def votes_quarantine_set(
     *, vote_ids: list[int] | None = None, case_id: int | None, release_case: int | None = None
 ) -> list[int]:
     """Put votes in quarantine under a stuffing case (vote_ids, case_id) or let a case's votes
-    count again (release_case), and recount the ideas they touch from the votes table. Vote
-    rows are locked before idea rows, in the vote path's order, so the two never deadlock; a
-    vote in flight on one of these ideas either is in the recount or adds itself after it.
+    count again, for good (release_case: they are marked cleared), and recount the ideas they
+    touch from the votes table. Vote rows are locked before idea rows, in the vote path's
+    order, so the two never deadlock; a vote in flight on one of these ideas either is in the
+    recount or adds itself after it.
     Returns the ids of the ideas recounted."""
     with transaction.atomic():
         epoch = epoch_read(lock="share")
@@ -570,7 +571,11 @@ def votes_quarantine_set(
         locked = list(votes.select_for_update().order_by("pk").values_list("pk", "idea_id"))
         if not locked:
             return []
-        Vote.objects.filter(pk__in=[pk for pk, _ in locked]).update(quarantine_id=case_id)
+        # Released votes are marked cleared: a moderator said they are fine.
+        cleared = {"cleared": True} if release_case is not None else {}
+        Vote.objects.filter(pk__in=[pk for pk, _ in locked]).update(
+            quarantine_id=case_id, **cleared
+        )
         idea_ids = sorted({idea_id for _, idea_id in locked})
         ideas_recount(idea_ids, epoch=epoch)
     return idea_ids

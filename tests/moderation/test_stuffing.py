@@ -153,3 +153,44 @@ def test_votes_record_only_the_network(client, alice):
     client.force_login(alice)
     client.post(reverse("idea-vote", args=[idea.pk]), {"value": "1"}, REMOTE_ADDR="192.0.2.77")
     assert Vote.objects.get().network == "192.0.2.0/24"
+
+
+def fresh_group_votes_on(ideas, clock) -> list:
+    """Six fresh accounts on one network promote each idea, a minute apart."""
+    accounts = fresh(6, "sock")
+    for n, idea in enumerate(ideas):
+        for i, account in enumerate(accounts):
+            clock.now = NOW + dt.timedelta(minutes=10 * n + i)
+            vote_cast(voter=account, idea=idea, value=1, network=NET)
+    return accounts
+
+
+def test_fresh_accounts_voting_together_on_several_ideas_make_one_case_not_one_per_idea(clock, mo):
+    """Both rules match these votes. One ring case holds all 18; no burst case opens over the
+    same votes (a vote is held by one case), so confirming the ring keeps every one out."""
+    ideas = [IdeaFactory(title=f"Target {n}") for n in range(3)]
+    fresh_group_votes_on(ideas, clock)
+    clock.now = NOW + dt.timedelta(hours=1)
+    result = stuffing_detect(since=NOW - dt.timedelta(hours=1))
+    assert result["cases_opened"] == 1 and result["votes_quarantined"] == 18
+    case = StuffingCase.objects.get()
+    assert case.rule == StuffingCase.Rule.RING
+    assert case.votes.count() == 18 and case.evidence["votes"] == 18
+    case_decide(case=case, moderator=mo, confirm=True)
+    assert [score(i) for i in ideas] == [0, 0, 0]
+
+
+def test_a_released_vote_is_never_quarantined_again(clock, mo):
+    ideas = [IdeaFactory(title=f"Launch {n}") for n in range(3)]
+    fresh_group_votes_on(ideas, clock)
+    clock.now = NOW + dt.timedelta(hours=1)
+    stuffing_detect(since=NOW - dt.timedelta(hours=1))
+    case_decide(case=StuffingCase.objects.get(), moderator=mo, confirm=False)
+    assert [score(i) for i in ideas] == [6, 6, 6]
+    # The next run scans the same votes: the bursts on each idea match them, but a moderator
+    # has released them.
+    clock.now += dt.timedelta(minutes=5)
+    again = stuffing_detect(since=NOW - dt.timedelta(hours=1))
+    assert again["cases_opened"] == 0 and again["votes_quarantined"] == 0
+    assert [score(i) for i in ideas] == [6, 6, 6]
+    assert Vote.objects.filter(cleared=True).count() == 18
