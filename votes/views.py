@@ -1,4 +1,5 @@
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -6,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -48,8 +50,19 @@ def vote(request, pk: int):
         raise Http404(_("No such idea.")) from None
     if request.htmx:
         idea = Idea.objects.with_viewer_vote(request.user).get(pk=pk)
-        return render(request, "votes/vote_response.html", {"idea": idea, "next_url": back})
+        context = {"idea": idea, "next_url": back, "on_idea_page": _on_idea_page(request, pk)}
+        return render(request, "votes/vote_response.html", context)
     return redirect(back)
+
+
+def _on_idea_page(request, pk: int) -> bool:
+    """Whether the htmx request comes from the idea's own page (HX-Current-URL)."""
+    path = urlsplit(request.htmx.current_url_abs_path or "").path
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.url_name in ("idea-detail", "idea-detail-slug") and match.kwargs["pk"] == pk
 
 
 @require_POST

@@ -6,14 +6,16 @@ register = template.Library()
 
 
 @register.inclusion_tag("notifications/follow_button.html#button", takes_context=True)
-def follow_button(context, idea) -> dict:
-    """Follow/Unfollow for a member; "Log in to follow" for a visitor."""
+def follow_button(context, idea, oob: bool = False) -> dict:
+    """Follow/Unfollow for a member; "Log in to follow" for a visitor. oob: for an htmx answer
+    that replaces the page's button out of band (a vote may have made the member follow)."""
     user = context["user"]
     return {
         "idea": idea,
         "user": user,
         "following": is_following(user, idea),
         "csrf_token": context.get("csrf_token"),
+        "oob": oob,
     }
 
 

@@ -133,15 +133,21 @@ def test_promote_demote_and_withdraw_update_in_place(page: Page, live_server, al
     expect(score).to_have_text("0")
     mark_document(page)
 
+    tally = page.locator(".tally")
+    expect(page.get_by_role("button", name="Follow", exact=True)).to_be_visible()
     promote.click()
     expect(promote).to_have_attribute("aria-pressed", "true")
     expect(demote).to_have_attribute("aria-pressed", "false")
     expect(score).to_have_text("1")
+    # The tally and Follow change with it: voting follows the idea.
+    expect(tally).to_have_text("1 promote · 0 demotes")
+    expect(page.get_by_role("button", name="Unfollow", exact=True)).to_be_visible()
 
     demote.click()
     expect(demote).to_have_attribute("aria-pressed", "true")
     expect(promote).to_have_attribute("aria-pressed", "false")
     expect(score).to_have_text("-1")
+    expect(tally).to_have_text("0 promotes · 1 demote")
 
     demote.click()
     expect(demote).to_have_attribute("aria-pressed", "false")

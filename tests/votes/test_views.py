@@ -38,6 +38,23 @@ def test_htmx_vote_returns_the_widget_with_the_new_score_and_pressed_state(alice
     assert "Promoted" in html and "now has a score of 1." in html
 
 
+def test_htmx_vote_on_the_idea_page_also_refreshes_its_tally_and_follow_button(alice_client):
+    idea = IdeaFactory()
+    page = f"http://testserver{idea.get_absolute_url()}"
+    headers = {"HX-Request": "true", "HX-Current-URL": page}
+    html = alice_client.post(vote_url(idea), {"value": "1"}, headers=headers).content.decode()
+    assert f'id="tally-{idea.pk}" hx-swap-oob="true"' in html
+    assert "<strong>1</strong> promote ·" in html
+    # A vote follows the idea (auto-follow is on by default).
+    assert f'id="follow-{idea.pk}" hx-swap-oob="true"' in html and "Unfollow" in html
+
+    # From a list, or from another idea's page (its similar ideas), the widget is all there is.
+    for elsewhere in ("http://testserver/ideas/", IdeaFactory().get_absolute_url()):
+        headers["HX-Current-URL"] = elsewhere
+        html = alice_client.post(vote_url(idea), {"value": "-1"}, headers=headers)
+        assert "tally-" not in html.content.decode() and "follow-" not in html.content.decode()
+
+
 def test_pressing_the_pressed_button_withdraws(alice_client, alice):
     idea = IdeaFactory()
     alice_client.post(vote_url(idea), {"value": "1"})
