@@ -114,8 +114,9 @@ def idea_list(request):
         "query_without_page": query.urlencode(),
         "query_without_tag": without_tag.urlencode(),
     }
-    template = "ideas/idea_list.html#results" if wants_fragment(request) else "ideas/idea_list.html"
-    return render(request, template, context)
+    fragment = wants_fragment(request)
+    template = "ideas/idea_list.html#results" if fragment else "ideas/idea_list.html"
+    return render(request, template, {**context, "fragment": fragment})
 
 
 def _visible_idea(pk: int, user=None) -> Idea:
