@@ -29,6 +29,7 @@ from ideas.services import (
     idea_withdraw,
 )
 from moderation import ratelimit
+from moderation.middleware import banned_response
 from storms.models import StormSession
 from votes.forms import RecordVoteForm
 from votes.selectors import rank_explanation, segment_demand, vote_history
@@ -161,6 +162,8 @@ def idea_detail(request, pk: int, slug: str | None = None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def idea_new(request):
+    if request.user.is_banned:  # say so before the member writes the idea, not after
+        return banned_response(request)
     # ?session=SLUG: submitting into that Storm Session.
     form = IdeaSubmitForm(request.POST or None, initial={"session": request.GET.get("session")})
     if request.method == "POST" and form.is_valid():

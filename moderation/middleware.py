@@ -43,5 +43,11 @@ class BanMiddleware:
         if request.path_info.startswith("/api/"):
             body = {"detail": ban_message(user), "code": "permission_denied"}
             return JsonResponse(body, status=403)
-        context = {"reason": user.ban_reason, "until": ban_until_text(user.banned_until)}
-        return forbidden(request, "moderation/banned.html", context)
+        return banned_response(request)
+
+
+def banned_response(request):
+    """The 403 a banned member gets instead of a write: the reason and until when."""
+    user = request.user
+    context = {"reason": user.ban_reason, "until": ban_until_text(user.banned_until)}
+    return forbidden(request, "moderation/banned.html", context)

@@ -65,6 +65,8 @@ def roles(visitor, member, other, pm, moderator, banned) -> dict:
 
 PUBLIC = roles(200, 200, 200, 200, 200, 200)
 MEMBER_PAGE = roles(LOGIN, 200, 200, 200, 200, 200)
+# A form only for writing: a banned member is told at once, not after filling it in.
+WRITE_FORM_PAGE = roles(LOGIN, 200, 200, 200, 200, DENIED)
 MEMBER_WRITE = roles(LOGIN, OK, OK, OK, OK, DENIED)
 API_WRITE = roles(NO_LOGIN, OK, OK, OK, OK, DENIED)
 OWNER_PAGE = roles(LOGIN, 200, NOT_YOURS, NOT_YOURS, NOT_YOURS, 200)
@@ -111,7 +113,7 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "account-password": {"GET": MEMBER_PAGE, "POST": OWN_ACCOUNT_WRITE},
     "account-delete": {"GET": MEMBER_PAGE, "POST": OWN_ACCOUNT_WRITE},
     # Members: submit, vote, comment, flag, follow (on carol's idea and comment).
-    "idea-new": {"GET": MEMBER_PAGE, "POST": MEMBER_WRITE},
+    "idea-new": {"GET": WRITE_FORM_PAGE, "POST": MEMBER_WRITE},
     # A hidden idea takes no new vote, not even a moderator's (votes.services.VOTABLE).
     "idea-vote": {"POST": MEMBER_WRITE, "POST hidden idea": roles(404, 404, 404, 404, 404, DENIED)},
     "comment-create": {"POST": MEMBER_WRITE},

@@ -174,6 +174,12 @@ def test_banned_member_cannot_post_an_idea(banned_client, category):
     assert_banned_page(response)
 
 
+def test_a_banned_member_is_told_before_writing_an_idea_not_after(banned_client, category):
+    response = banned_client.get(reverse("idea-new"))
+    assert_banned_page(response)
+    assert 'name="title"' not in response.content.decode()
+
+
 def banned_writes(idea) -> list[tuple[str, dict]]:
     return [
         (reverse("idea-vote", args=[idea.pk]), {"value": "1"}),
