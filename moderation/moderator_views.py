@@ -6,13 +6,14 @@ JavaScript; the queue's per-item forms also post with htmx and get the item back
 
 import datetime as dt
 from functools import wraps
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,9 +72,10 @@ def _text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _queue_params(request) -> dict:
-    tab = request.GET.get("tab", "")
-    sort = request.GET.get("sort", "")
+def _queue_params(query) -> dict:
+    """The queue's tab and sort from a query (request.GET, or the page's own address)."""
+    tab = query.get("tab", "")
+    sort = query.get("sort", "")
     return {
         "tab": tab if tab in TABS else TABS[0],
         "sort": sort if sort in SORTS else SORTS[0],
@@ -83,7 +85,7 @@ def _queue_params(request) -> dict:
 @require_GET
 @moderator_required
 def moderation_queue(request):
-    params = _queue_params(request)
+    params = _queue_params(request.GET)
     page, items = queue_page(params["tab"], params["sort"], request.GET.get("page"))
     shown = {} if params["tab"] == "stuffing" else {params["tab"]: page.paginator.count}
     counts = tab_counts(known=shown)
@@ -91,7 +93,7 @@ def moderation_queue(request):
         **params,
         "page": page,
         "items": items,
-        "tabs": [(value, TAB_LABELS[value], count) for value, count in counts.items()],
+        "tabs": _tabs(counts),
         "ban_days_choices": BAN_DAYS_CHOICES,
         "sorts": [("newest", _("Newest first")), ("flags", _("Most flagged first"))],
         "here": request.get_full_path(),
@@ -102,10 +104,20 @@ def moderation_queue(request):
 
 
 def _item_response(request, target, *, kind: str, status: int = 200, **extra):
-    """The queue item again, in its new state, for htmx to swap in place."""
+    """The queue item again, in its new state, for htmx to swap in place, and the tabs' counts
+    (out of band), which the action may have changed."""
     item = queue_items([(kind, target.pk, timezone.now(), 0)])[0]
     context = {"item": item, "here": safe_next(request, reverse("moderation-queue")), **extra}
-    return render(request, "moderation/queue.html#item", context, status=status)
+    # The tabs keep the page's own tab and sort (its address is in HX-Current-URL).
+    shown = QueryDict(urlsplit(request.htmx.current_url or "").query)
+    tabs = {**_queue_params(shown), "tabs": _tabs(tab_counts()), "tabs_oob": True}
+    html = render_to_string("moderation/queue.html#item", context, request)
+    html += render_to_string("moderation/queue.html#tabs", tabs, request)
+    return HttpResponse(html, status=status)
+
+
+def _tabs(counts: dict[str, int]) -> list[tuple]:
+    return [(value, TAB_LABELS[value], count) for value, count in counts.items()]
 
 
 @require_POST

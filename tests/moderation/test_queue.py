@@ -274,6 +274,22 @@ def test_hide_with_htmx_swaps_the_item_in_place(mo_client, alice, bobs_comment):
     assert not messages_of(response)
 
 
+def test_an_htmx_action_also_updates_the_tab_counts_keeping_the_pages_tab_and_sort(
+    mo_client, alice, bobs_comment
+):
+    import re
+
+    flag(bobs_comment, by=alice)
+    headers = {**HTMX, "HX-Current-URL": f"http://testserver{QUEUE}?tab=flagged&sort=flags"}
+    response = mo_client.post(act_url(bobs_comment, "hide"), {"reason": "Rude"}, headers=headers)
+    html = response.content.decode()
+    tabs = html[html.index('<nav class="mod-tabs" id="mod-tabs"') :]
+    assert 'hx-swap-oob="true"' in tabs[: tabs.index(">")]
+    counts = dict(re.findall(r'\?tab=(\w+)[^>]*>[^<]*<span class="mod-count">(\d+)<', tabs))
+    assert (counts["flagged"], counts["hidden"]) == ("0", "1")
+    assert 'href="?tab=flagged&amp;sort=flags" aria-current="page"' in tabs
+
+
 def test_a_refusal_with_htmx_shows_the_error_in_the_item(mo_client, bobs_idea):
     response = mo_client.post(act_url(bobs_idea, "restore"), headers=HTMX)
     assert response.status_code == 400
