@@ -1,8 +1,11 @@
+import datetime as dt
 from html import unescape
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from ideas.search import highlights
@@ -10,6 +13,16 @@ from ideas.search import highlights
 register = template.Library()
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 600, 160, 24
+
+
+@register.filter
+def ago(at: dt.datetime | None) -> str:
+    """How long ago, as "3 days ago"; "just now" under a minute (timesince says "0 minutes")."""
+    if at is None:
+        return ""
+    if timezone.now() - at < dt.timedelta(minutes=1):
+        return _("just now")
+    return _("%(time)s ago") % {"time": timesince(at)}
 
 
 @register.simple_tag

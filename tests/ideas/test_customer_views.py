@@ -236,3 +236,13 @@ def test_inline_includes_end_without_white_space(template, alice):
         template, {"person": alice, "at": timezone.now(), "status": "new", "label": "New"}
     )
     assert html == html.rstrip()
+
+
+def test_times_read_just_now_under_a_minute_then_how_long_ago():
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    now = timezone.now()
+    assert ">just now</time>" in render_to_string("includes/when.html", {"at": now})
+    three_days = now - dt.timedelta(days=3, minutes=5)
+    assert ">3\xa0days ago</time>" in render_to_string("includes/when.html", {"at": three_days})
