@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from ideas.models import SORTS, TITLE_MAX_LENGTH, Category, Status
 from ideas.services import MAX_TAGS
 from storms.models import StormSession
-from storms.services import storm_submission_check
+from storms.services import storm_categories_only, storm_open_check, storm_submission_check
 
 DESCRIPTION_MAX_LENGTH = 10_000
 RESPONSE_MAX_LENGTH = 10_000
@@ -85,12 +85,37 @@ class IdeaSubmitForm(IdeaForm):
 
     session = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        session = self.storm_session
+        allowed = list(session.categories.all()) if session is not None else []
+        if allowed:
+            # Only the session's categories: offering others would only be refused on submit.
+            field = self.fields["category"]
+            field.queryset = session.categories.all()
+            field.error_messages = {
+                **field.error_messages,
+                "invalid_choice": storm_categories_only(allowed),
+            }
+
     @cached_property
     def storm_session(self) -> StormSession | None:
         slug = self["session"].value()
         if not slug:
             return None
         return StormSession.objects.filter(slug=slug).prefetch_related("categories").first()
+
+    @cached_property
+    def storm_session_closed(self) -> str:
+        """Why the session takes no ideas now ("" while it does), to say before the form is
+        filled in."""
+        if self.storm_session is None:
+            return ""
+        try:
+            storm_open_check(session=self.storm_session)
+        except forms.ValidationError as error:
+            return " ".join(error.messages)
+        return ""
 
     def clean(self):
         data = super().clean()

@@ -120,10 +120,8 @@ def storm_update(
     return session
 
 
-def storm_submission_check(*, session: StormSession, category, now: dt.datetime | None = None):
-    """Raise ValidationError unless an idea in this category may be submitted into the
-    session now: only while it runs (by its times), and in one of its categories if it has
-    any."""
+def storm_open_check(*, session: StormSession, now: dt.datetime | None = None) -> None:
+    """Raise ValidationError unless the session takes ideas now (it runs, by its times)."""
     now = now or timezone.now()
     if not session.is_active(now):
         message = _("This Storm Session is closed.")
@@ -132,14 +130,23 @@ def storm_submission_check(*, session: StormSession, category, now: dt.datetime 
                 "date": date_format(session.starts_at, "j F Y, H:i")
             }
         raise ValidationError({"session": message})
+
+
+def storm_submission_check(*, session: StormSession, category, now: dt.datetime | None = None):
+    """Raise ValidationError unless an idea in this category may be submitted into the
+    session now: only while it runs (by its times), and in one of its categories if it has
+    any."""
+    storm_open_check(session=session, now=now)
     allowed = list(session.categories.all())
     if allowed and category not in allowed:
-        raise ValidationError(
-            {
-                "category": _("This Storm Session takes ideas in %(names)s only.")
-                % {"names": ", ".join(c.name for c in allowed)}
-            }
-        )
+        raise ValidationError({"category": storm_categories_only(allowed)})
+
+
+def storm_categories_only(allowed) -> str:
+    """The refusal of an idea outside the session's categories."""
+    return _("This Storm Session takes ideas in %(names)s only.") % {
+        "names": ", ".join(c.name for c in allowed)
+    }
 
 
 @transaction.atomic

@@ -98,7 +98,12 @@ def storm_new(request):
     form = StormForm(request.POST or None)
     saved = _save(request, form, None) if request.method == "POST" and form.is_valid() else None
     if saved:
-        messages.success(request, _("The Storm Session is scheduled."))
+        if saved.is_active(timezone.now()):
+            messages.success(request, _("The Storm Session is open: it takes ideas now."))
+        elif saved.starts_at > timezone.now():
+            messages.success(request, _("The Storm Session is scheduled."))
+        else:
+            messages.success(request, _("The Storm Session is saved; its dates are past."))
         return redirect(saved)
     return render(
         request, "storms/storm_form.html", {"form": form}, status=400 if form.errors else 200

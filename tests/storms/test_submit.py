@@ -85,10 +85,28 @@ def test_a_session_with_categories_takes_ideas_in_them_only(alice_client, make_s
     assert Idea.objects.get().session == session
 
 
-def test_the_submit_form_names_the_sessions_categories(alice_client, make_session):
+def test_the_submit_form_names_and_offers_only_the_sessions_categories(
+    alice_client, make_session, category
+):
     session = make_session(categories=[CategoryFactory(name="Desktops", slug="desktops")])
+    response = alice_client.get(reverse("idea-new"), {"session": session.slug})
+    assert "Its categories: Desktops." in response.content.decode()
+    offered = [slug for slug, _label in response.context["form"].fields["category"].choices]
+    assert [str(slug) for slug in offered if slug] == ["desktops"]
+
+
+@pytest.mark.parametrize(("starts", "ends"), [(-5, -1), (1, 3)], ids=["closed", "future"])
+def test_a_closed_session_is_said_before_the_form_is_filled_in(
+    alice_client, make_session, starts, ends
+):
+    session = make_session(starts=starts, ends=ends)
     html = alice_client.get(reverse("idea-new"), {"session": session.slug}).content.decode()
-    assert "Its categories: Desktops." in html
+    assert 'role="alert"><p>This Storm Session is closed.' in html
+
+
+def test_an_open_session_shows_no_alert(alice_client, active_session):
+    html = alice_client.get(reverse("idea-new"), {"session": active_session.slug})
+    assert 'role="alert"' not in html.content.decode()
 
 
 def test_visitors_are_sent_to_log_in_and_come_back_to_the_session_form(client, active_session):

@@ -37,6 +37,26 @@ def test_a_pm_creates_a_session(pat_client, category):
     assert session.created_by.username == "pat"
 
 
+@pytest.mark.parametrize(
+    ("starts", "ends", "said"),
+    [
+        (-1, 14, "The Storm Session is open: it takes ideas now."),
+        (2, 14, "The Storm Session is scheduled."),
+        (-20, -10, "The Storm Session is saved; its dates are past."),
+    ],
+)
+def test_the_message_after_creating_says_whether_it_is_open(pat_client, starts, ends, said):
+    from django.contrib.messages import get_messages
+
+    now = timezone.now()
+    dates = {
+        "starts_at": (now + dt.timedelta(days=starts)).strftime(FMT),
+        "ends_at": (now + dt.timedelta(days=ends)).strftime(FMT),
+    }
+    response = pat_client.post(reverse("storm-new"), session_form(**dates))
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [said]
+
+
 def test_an_end_before_the_start_is_a_message_at_the_field_and_nothing_is_saved(pat_client):
     now = timezone.now()
     response = pat_client.post(
