@@ -98,6 +98,7 @@ def _bursts(votes: list[tuple]) -> list[dict]:
                         "idea_id": idea_id,
                         "fingerprint": _fingerprint("burst", idea_id, network, cluster[0][0]),
                         "vote_ids": [r[0] for r in cluster],
+                        "voters": {r[0]: r[1] for r in cluster},
                         "accounts": sorted({r[1] for r in cluster}),
                         "evidence": {
                             "votes": len(cluster),
@@ -113,13 +114,25 @@ def _bursts(votes: list[tuple]) -> list[dict]:
 
 
 def _rings(since: dt.datetime, now: dt.datetime) -> list[dict]:
-    votes = _recent_votes(since, now).order_by("idea_id", "network", "created_at")
+    # Votes an open burst case holds count too: runs every few minutes catch a group's burst
+    # on its first idea before it has voted on enough ideas to be a ring.
+    held_by_open_burst = Q(
+        quarantine__state=StuffingCase.State.OPEN, quarantine__rule=StuffingCase.Rule.BURST
+    )
+    votes = (
+        Vote.objects.filter(created_at__gte=since, created_at__lte=now, cleared=False)
+        .filter(Q(quarantine__isnull=True) | held_by_open_burst)
+        .exclude(network="")
+        .order_by("idea_id", "network", "created_at")
+    )
     by_place: dict[tuple, list[tuple]] = defaultdict(list)
     for vote in votes.values_list("id", "voter_id", "idea_id", "network", "created_at"):
         by_place[(vote[2], vote[3])].append(vote)
     pair_ideas: dict[tuple, set[int]] = defaultdict(set)
     pair_votes: dict[tuple, set[int]] = defaultdict(set)
+    voters: dict[int, int] = {}
     for (idea_id, network), rows in by_place.items():
+        voters.update((row[0], row[1]) for row in rows)
         for i, (vote_a, voter_a, _, _, at_a) in enumerate(rows):
             for vote_b, voter_b, _, _, at_b in rows[i + 1 :]:
                 if at_b - at_a > RING_GAP:
@@ -159,6 +172,7 @@ def _rings(since: dt.datetime, now: dt.datetime) -> list[dict]:
                 "idea_id": None,
                 "fingerprint": _fingerprint("ring", network, *accounts),
                 "vote_ids": vote_ids,
+                "voters": {pk: voters[pk] for pk in vote_ids},
                 "accounts": accounts,
                 "evidence": {
                     "votes": len(vote_ids),
@@ -183,10 +197,14 @@ def stuffing_detect(*, since: dt.datetime | None, now: dt.datetime | None = None
     opened = quarantined = 0
     held: set[int] = set()
     for finding in findings:
+        # What this run's earlier findings left: the accounts are those of the votes left, and
+        # must still make the rule's minimum (a ban must not reach another case's accounts).
         vote_ids = [pk for pk in finding["vote_ids"] if pk not in held]
-        if not vote_ids:
+        accounts = sorted({finding["voters"][pk] for pk in vote_ids})
+        is_ring = finding["rule"] == StuffingCase.Rule.RING
+        if len(accounts) < (RING_MIN_ACCOUNTS if is_ring else BURST_MIN):
             continue
-        evidence = {**finding["evidence"], "votes": len(vote_ids)}
+        evidence = {**finding["evidence"], "votes": len(vote_ids), "accounts": len(accounts)}
         with transaction.atomic():
             case, created = StuffingCase.objects.select_for_update().get_or_create(
                 fingerprint=finding["fingerprint"],
@@ -210,11 +228,35 @@ def stuffing_detect(*, since: dt.datetime | None, now: dt.datetime | None = None
                     reason=evidence["why"],
                     after={"rule": case.rule, "network": case.network, **evidence},
                 )
-            case.accounts.add(*finding["accounts"])
+            case.accounts.add(*accounts)
             before = case.votes.count()
+            if is_ring:
+                _take_from_open_bursts(vote_ids, case)
             votes_quarantine_set(vote_ids=vote_ids, case_id=case.pk)
             quarantined += case.votes.count() - before
     return {"findings": len(findings), "cases_opened": opened, "votes_quarantined": quarantined}
+
+
+def _take_from_open_bursts(vote_ids: list[int], ring: StuffingCase) -> None:
+    """Move to the ring case the votes open burst cases hold (both keep them out of every
+    count, so nothing is recounted); a burst case left with no vote is superseded and goes."""
+    moving = Vote.objects.filter(
+        pk__in=vote_ids,
+        quarantine__state=StuffingCase.State.OPEN,
+        quarantine__rule=StuffingCase.Rule.BURST,
+    )
+    sources = set(moving.values_list("quarantine_id", flat=True))
+    moving.update(quarantine=ring)
+    for burst in StuffingCase.objects.filter(pk__in=sources).select_for_update():
+        if not burst.votes.exists():
+            audit_record(
+                actor=None,
+                action="stuffing.superseded",
+                target=burst,
+                reason=f"Its votes are part of the ring case #{ring.pk}.",
+                after={"ring_case": ring.pk},
+            )
+            burst.delete()
 
 
 @transaction.atomic

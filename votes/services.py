@@ -567,7 +567,8 @@ def votes_quarantine_set(
         if release_case is not None:
             votes = votes.filter(quarantine_id=release_case)
         else:
-            votes = votes.filter(pk__in=vote_ids or [], quarantine__isnull=True)
+            # A vote a moderator released (cleared) is never quarantined again.
+            votes = votes.filter(pk__in=vote_ids or [], quarantine__isnull=True, cleared=False)
         locked = list(votes.select_for_update().order_by("pk").values_list("pk", "idea_id"))
         if not locked:
             return []

@@ -194,3 +194,41 @@ def test_a_released_vote_is_never_quarantined_again(clock, mo):
     assert again["cases_opened"] == 0 and again["votes_quarantined"] == 0
     assert [score(i) for i in ideas] == [6, 6, 6]
     assert Vote.objects.filter(cleared=True).count() == 18
+
+
+def test_run_every_few_minutes_a_groups_burst_cases_become_its_one_ring_case(clock, mo):
+    """As beat runs it: the first run sees the group on one idea only (a burst); once it has
+    voted on enough ideas, the ring case takes the burst cases' votes and they go."""
+    ideas = [IdeaFactory(title=f"Target {n}") for n in range(3)]
+    accounts = fresh(6, "sock")
+    for n, idea in enumerate(ideas):
+        for i, account in enumerate(accounts):
+            clock.now = NOW + dt.timedelta(minutes=10 * n + i)
+            vote_cast(voter=account, idea=idea, value=1, network=NET)
+        clock.now += dt.timedelta(minutes=3)
+        stuffing_detect(since=NOW - dt.timedelta(hours=1))
+    case = StuffingCase.objects.get()
+    assert case.rule == StuffingCase.Rule.RING and case.votes.count() == 18
+    assert AuditEntry.objects.filter(action="stuffing.superseded").count() == 2
+    assert [score(i) for i in ideas] == [0, 0, 0]
+    case_decide(case=case, moderator=mo, confirm=False)
+    assert [score(i) for i in ideas] == [6, 6, 6]
+
+
+def test_a_burst_left_with_fewer_accounts_than_the_minimum_opens_no_case(clock):
+    """Three ring accounts and two more fresh ones voting on one idea: the ring takes its
+    members' votes, and the two left are no burst (a ban from a burst case must not reach the
+    ring's accounts)."""
+    ideas = [IdeaFactory(title=f"Target {n}") for n in range(3)]
+    ring = fresh(3, "ring")
+    others = fresh(2, "other")
+    for n, idea in enumerate(ideas):
+        for i, account in enumerate(ring + (others if n == 0 else [])):
+            clock.now = NOW + dt.timedelta(minutes=10 * n + i)
+            vote_cast(voter=account, idea=idea, value=1, network=NET)
+    clock.now = NOW + dt.timedelta(hours=1)
+    stuffing_detect(since=NOW - dt.timedelta(hours=1))
+    case = StuffingCase.objects.get()
+    assert case.rule == StuffingCase.Rule.RING
+    assert sorted(case.accounts.values_list("username", flat=True)) == ["ring0", "ring1", "ring2"]
+    assert score(ideas[0]) == 2  # the two others' votes count
