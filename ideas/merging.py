@@ -170,7 +170,7 @@ def idea_merge_undo(*, actor, merge: Merge) -> Merge:
         actor=actor,
         action="idea.merge_undone",
         target=merged,
-        before={"merged_into": kept.pk},
+        before={"merged_into": kept.pk, "status": Status.DUPLICATE},
         after={"status": merged.status},
     )
     return merge

@@ -57,7 +57,8 @@ def vote(request, pk: int):
 
 def _on_idea_page(request, pk: int) -> bool:
     """Whether the htmx request comes from the idea's own page (HX-Current-URL)."""
-    path = urlsplit(request.htmx.current_url_abs_path or "").path
+    # The path alone: behind a proxy, the browser's scheme and host may not be Django's.
+    path = urlsplit(request.htmx.current_url or "").path
     try:
         match = resolve(path)
     except Resolver404:

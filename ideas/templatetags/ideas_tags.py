@@ -16,11 +16,13 @@ CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 600, 160, 24
 
 
 @register.filter
-def ago(at: dt.datetime | None) -> str:
-    """How long ago, as "3 days ago"; "just now" under a minute (timesince says "0 minutes")."""
-    if at is None:
+def ago(at) -> str:
+    """How long ago, as "3 days ago"; "just now" under a minute (timesince says "0 minutes").
+    Anything but an aware datetime is left to timesince's own rules."""
+    if not at:
         return ""
-    if timezone.now() - at < dt.timedelta(minutes=1):
+    aware = isinstance(at, dt.datetime) and timezone.is_aware(at)
+    if aware and dt.timedelta(0) <= timezone.now() - at < dt.timedelta(minutes=1):
         return _("just now")
     return _("%(time)s ago") % {"time": timesince(at)}
 

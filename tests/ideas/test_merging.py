@@ -68,6 +68,8 @@ def test_merge_keeps_exactly_the_union_of_voters_and_undo_restores_both(duplicat
     merged.refresh_from_db()
     assert merged.merged_into is None and merged.status == Status.NEW
     assert Comment.objects.get(body="Me too").idea == merged
+    undone = AuditEntry.objects.get(action="idea.merge_undone", target_id=merged.pk)
+    assert (undone.before["status"], undone.after["status"]) == ("duplicate", "new")
     assert Follow.objects.get(user=u3).idea == merged
 
 

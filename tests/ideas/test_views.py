@@ -191,3 +191,17 @@ def test_htmx_history_restore_gets_the_whole_page(client):
 def test_an_id_too_big_for_the_database_is_404_on_pages(alice_client):
     assert alice_client.get("/ideas/9223372036854775808/").status_code == 404
     assert alice_client.post("/ideas/9223372036854775808/vote/", {"value": "1"}).status_code == 404
+
+
+def test_the_lists_htmx_fragment_brings_its_title_and_heading(client):
+    support = CategoryFactory(slug="support", name="Support")
+    IdeaFactory(category=support)
+    fragment = client.get(
+        reverse("idea-list"), {"category": "support"}, headers={"HX-Request": "true"}
+    )
+    html = fragment.content.decode()
+    assert "<html" not in html
+    assert "<title>Support ideas · IdeaStorm</title>" in html
+    assert '<h1 id="list-heading" hx-swap-oob="true">Support ideas</h1>' in html
+    page = client.get(reverse("idea-list"), {"category": "support"}).content.decode()
+    assert '<h1 id="list-heading">Support ideas</h1>' in page  # in place, not out of band

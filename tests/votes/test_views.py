@@ -40,7 +40,7 @@ def test_htmx_vote_returns_the_widget_with_the_new_score_and_pressed_state(alice
 
 def test_htmx_vote_on_the_idea_page_also_refreshes_its_tally_and_follow_button(alice_client):
     idea = IdeaFactory()
-    page = f"http://testserver{idea.get_absolute_url()}"
+    page = f"https://ideas.example.com{idea.get_absolute_url()}"  # behind a TLS proxy
     headers = {"HX-Request": "true", "HX-Current-URL": page}
     html = alice_client.post(vote_url(idea), {"value": "1"}, headers=headers).content.decode()
     assert f'id="tally-{idea.pk}" hx-swap-oob="true"' in html
@@ -49,7 +49,8 @@ def test_htmx_vote_on_the_idea_page_also_refreshes_its_tally_and_follow_button(a
     assert f'id="follow-{idea.pk}" hx-swap-oob="true"' in html and "Unfollow" in html
 
     # From a list, or from another idea's page (its similar ideas), the widget is all there is.
-    for elsewhere in ("http://testserver/ideas/", IdeaFactory().get_absolute_url()):
+    for elsewhere in ("/ideas/", IdeaFactory().get_absolute_url()):
+        elsewhere = f"https://ideas.example.com{elsewhere}"  # behind a proxy: any origin
         headers["HX-Current-URL"] = elsewhere
         html = alice_client.post(vote_url(idea), {"value": "-1"}, headers=headers)
         assert "tally-" not in html.content.decode() and "follow-" not in html.content.decode()
