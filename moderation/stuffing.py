@@ -99,10 +99,7 @@ def _bursts(votes: list[tuple]) -> list[dict]:
                         "fingerprint": _fingerprint("burst", idea_id, network, cluster[0][0]),
                         "vote_ids": [r[0] for r in cluster],
                         "voters": {r[0]: r[1] for r in cluster},
-                        "accounts": sorted({r[1] for r in cluster}),
                         "evidence": {
-                            "votes": len(cluster),
-                            "accounts": len({r[1] for r in cluster}),
                             "first_vote_at": cluster[0][4].isoformat(),
                             "last_vote_at": cluster[-1][4].isoformat(),
                             "why": "new or inactive accounts on one network, minutes apart",
@@ -173,10 +170,7 @@ def _rings(since: dt.datetime, now: dt.datetime) -> list[dict]:
                 "fingerprint": _fingerprint("ring", network, *accounts),
                 "vote_ids": vote_ids,
                 "voters": {pk: voters[pk] for pk in vote_ids},
-                "accounts": accounts,
                 "evidence": {
-                    "votes": len(vote_ids),
-                    "accounts": len(accounts),
                     "ideas": ideas,
                     "why": f"voted on the same {len(ideas)} ideas within minutes of each other",
                 },
@@ -204,7 +198,7 @@ def stuffing_detect(*, since: dt.datetime | None, now: dt.datetime | None = None
         is_ring = finding["rule"] == StuffingCase.Rule.RING
         if len(accounts) < (RING_MIN_ACCOUNTS if is_ring else BURST_MIN):
             continue
-        evidence = {**finding["evidence"], "votes": len(vote_ids), "accounts": len(accounts)}
+        evidence = {"votes": len(vote_ids), "accounts": len(accounts), **finding["evidence"]}
         with transaction.atomic():
             case, created = StuffingCase.objects.select_for_update().get_or_create(
                 fingerprint=finding["fingerprint"],
