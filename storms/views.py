@@ -98,9 +98,10 @@ def storm_new(request):
     form = StormForm(request.POST or None)
     saved = _save(request, form, None) if request.method == "POST" and form.is_valid() else None
     if saved:
-        if saved.is_active(timezone.now()):
+        now = timezone.now()
+        if saved.is_active(now):
             messages.success(request, _("The Storm Session is open: it takes ideas now."))
-        elif saved.starts_at > timezone.now():
+        elif saved.starts_at > now:
             messages.success(request, _("The Storm Session is scheduled."))
         else:
             messages.success(request, _("The Storm Session is saved; its dates are past."))
