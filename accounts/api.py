@@ -16,7 +16,7 @@ from accounts.forms import WRONG_PASSWORD
 from accounts.models import User
 from accounts.selectors import member_totals
 from accounts.services import token_revoke, user_delete, user_password_set, user_settings_update
-from ideas.api import errors, service_errors
+from core.api_errors import errors, service_errors
 
 # Far beyond any real password; keeps a megabyte of "password" away from the hasher.
 PASSWORD_MAX_LENGTH = 4096

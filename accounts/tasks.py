@@ -1,11 +1,10 @@
-"""Celery jobs for accounts, run under a database lock (votes.jobs.job_run) and safe to run
+"""Celery jobs for accounts, run under a database lock (core.jobs.job_run) and safe to run
 twice. The schedule is in settings."""
 
 from celery import shared_task
 
 from accounts.lockout import throttles_forget
-from votes.jobs import job_run
-from votes.tasks import TASK_OPTIONS
+from core.jobs import TASK_OPTIONS, job_run
 
 FORGET_THROTTLES_JOB = "forget_login_throttles"
 

@@ -8,14 +8,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.forms import DeleteAccountForm, SettingsForm, SignupForm
-from accounts.http import safe_next
 from accounts.models import User
 from accounts.selectors import member_totals
 from accounts.services import user_create, user_delete, user_password_set, user_settings_update
 from comments.models import Comment
+from core import ratelimit
+from core.http import safe_next
+from core.pagination import page_of
 from ideas.models import Idea
-from ideas.pagination import page_of
-from moderation import ratelimit
 
 PROFILE_PAGE_SIZE = 20
 PROFILE_COMMENTS = 10

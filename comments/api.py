@@ -9,13 +9,14 @@ from rest_framework.views import APIView
 from comments.models import BODY_MAX_LENGTH, Comment
 from comments.serializers import CommentInputSerializer, CommentOutputSerializer
 from comments.services import comment_create, comment_delete, comment_edit
-from ideas.api import IdeaPagination, errors, service_errors
+from core import ratelimit
+from core.api_errors import errors, service_errors
+from core.pagination import StrictPagination
+from core.roles import NotBanned
 from ideas.models import Idea
-from moderation import ratelimit
-from moderation.permissions import NotBanned
 
 
-class CommentPagination(IdeaPagination):
+class CommentPagination(StrictPagination):
     page_size = 50
 
 

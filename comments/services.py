@@ -7,10 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from comments.models import BODY_MAX_LENGTH, EDIT_WINDOW_MINUTES, Comment
-from ideas.markdown import render_markdown
+from core.audit import audit_record
+from core.markdown import render_markdown
+from core.roles import ensure_not_banned
 from ideas.models import Idea
-from moderation.audit import audit_record
-from moderation.bans import ensure_not_banned
 from moderation.holds import hold_reason
 from notifications.models import Notification
 from notifications.services import followers_notify

@@ -9,14 +9,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.http import forbidden, login_first
 from comments import services
 from comments.forms import CommentEditForm, CommentForm
 from comments.models import Comment
 from comments.selectors import thread_for_viewer
+from core import ratelimit
+from core.http import forbidden, login_first
+from core.pagecache import wants_fragment
 from ideas.models import Idea
-from ideas.pagecache import wants_fragment
-from moderation import ratelimit
 
 
 def thread_context(request, idea: Idea, *, form=None, focus_id: int | None = None) -> dict:

@@ -1,18 +1,15 @@
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api_errors import ERROR_RESPONSES, ErrorSerializer
+from core import ratelimit
+from core.api_errors import errors, service_errors
+from core.pagination import StrictPagination
+from core.roles import PM_ONLY, NotBanned
 from ideas import merging, search
 from ideas.models import DEFAULT_SORT, Category, Idea, Merge, Tag
 from ideas.serializers import (
@@ -37,61 +34,12 @@ from ideas.services import (
     idea_update,
     idea_withdraw,
 )
-from moderation import ratelimit
-from moderation.permissions import NotBanned
 from votes.selectors import rank_explanation
-
-# One wording for the documented errors: the schema class (accounts.api_errors) adds the
-# same ones where a view does not declare them.
-ERRORS = {
-    code: OpenApiResponse(response=ErrorSerializer, description=description)
-    for code, description in ERROR_RESPONSES.items()
-}
-
-
-def errors(*codes: int) -> dict:
-    """The documented error responses of an operation."""
-    return {code: ERRORS[code] for code in codes}
-
-
-@contextmanager
-def service_errors() -> Iterator[None]:
-    """A service's refusals in DRF's shape: ValidationError is a 400 with a message per field
-    (or under non_field_errors), PermissionDenied a 403 with its reason."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        raise ValidationError(serializers.as_serializer_error(exc)) from None
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc) or None) from None
-
-
-class IsProductManager(permissions.BasePermission):
-    message = "Only product managers can do this."
-
-    def has_permission(self, request, view) -> bool:
-        return bool(getattr(request.user, "is_product_manager", False))
-
-
-PM_ONLY = [permissions.IsAuthenticated, IsProductManager, NotBanned]
-
-
-class IdeaPagination(PageNumberPagination):
-    """Page numbers that are not positive integers, or past the end, are a 400 with the reason."""
-
-    def paginate_queryset(self, queryset, request, view=None):
-        raw = request.query_params.get(self.page_query_param, "1")
-        if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
-            raise ValidationError({"page": ["A page is a whole number from 1."]})
-        try:
-            return super().paginate_queryset(queryset, request, view)
-        except NotFound:
-            raise ValidationError({"page": [f"There is no page {raw}."]}) from None
 
 
 class IdeaListApi(APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly, NotBanned]
-    pagination_class = IdeaPagination  # read by the schema: the list is paginated
+    pagination_class = StrictPagination  # read by the schema: the list is paginated
 
     @extend_schema(
         parameters=[IdeaQuerySerializer, OpenApiParameter("page", int)],
@@ -288,7 +236,7 @@ class MergeUndoApi(APIView):
 
 class MergeSuggestionListApi(APIView):
     permission_classes = PM_ONLY
-    pagination_class = IdeaPagination  # read by the schema: the list is paginated
+    pagination_class = StrictPagination  # read by the schema: the list is paginated
 
     @extend_schema(
         parameters=[OpenApiParameter("page", int)],
@@ -312,7 +260,7 @@ class CategoryListApi(generics.ListAPIView):
     pagination_class = None
 
 
-class TagPagination(IdeaPagination):
+class TagPagination(StrictPagination):
     page_size = 100
 
 

@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from comments.models import Comment
+from core.audit import audit_record
 from ideas.models import Idea, Merge, Status, StatusChange
 from ideas.search import words
-from moderation.audit import audit_record
 from notifications.models import Follow
 from votes.models import Vote
 from votes.services import ideas_recount, votes_lock_out

@@ -7,12 +7,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ideas.markdown import render_markdown
+from core.audit import audit_record
+from core.markdown import render_markdown
+from core.pagecache import board_changed
+from core.roles import ensure_not_banned
 from ideas.models import Category, Idea, Status, StatusChange, Tag
-from ideas.pagecache import board_changed
 from ideas.search import search_documents_refresh
-from moderation.audit import audit_record
-from moderation.bans import ensure_not_banned
 from moderation.holds import hold_reason
 from storms.services import storm_submission_check
 from webhooks.models import Event

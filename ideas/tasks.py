@@ -1,11 +1,10 @@
-"""Celery jobs for ideas: thin wrappers run under a database lock (votes.jobs.job_run), safe to
+"""Celery jobs for ideas: thin wrappers run under a database lock (core.jobs.job_run), safe to
 run twice. The schedule is in settings."""
 
 from celery import shared_task
 
+from core.jobs import TASK_OPTIONS, job_run
 from ideas.services import ideas_archive_stale
-from votes.jobs import job_run
-from votes.tasks import TASK_OPTIONS
 
 ARCHIVE_STALE_JOB = "archive_stale_ideas"
 

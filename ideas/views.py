@@ -8,6 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import ratelimit
+from core.pagecache import cache_for_visitors, wants_fragment
+from core.pagination import page_of
 from ideas import merging, search
 from ideas.forms import (
     SHOW_CHOICES,
@@ -19,8 +22,6 @@ from ideas.forms import (
 )
 from ideas.merging import suggested_merges
 from ideas.models import DEFAULT_SORT, SORTS, Category, Idea, Merge, Status, Tag
-from ideas.pagecache import cache_for_visitors, wants_fragment
-from ideas.pagination import page_of
 from ideas.services import (
     idea_create,
     idea_is_editable,
@@ -28,7 +29,6 @@ from ideas.services import (
     idea_update,
     idea_withdraw,
 )
-from moderation import ratelimit
 from moderation.middleware import banned_response
 from storms.models import StormSession
 from votes.forms import RecordVoteForm

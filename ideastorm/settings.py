@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    "core",
     "accounts",
     "ideas",
     "votes",
@@ -92,6 +93,7 @@ INSTALLED_APPS = [
     "storms",
     "pm",
     "webhooks",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -204,7 +206,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # The site's 403 page (for htmx, its message at the top of the page) instead of Django's.
-CSRF_FAILURE_VIEW = "accounts.api_errors.csrf_failure"
+CSRF_FAILURE_VIEW = "core.api_errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 if HTTPS:
     # TLS ends at the reverse proxy, which must set (and overwrite any client-sent)
@@ -243,13 +245,13 @@ REST_FRAMEWORK = {
     # Views that set permission_classes themselves add NotBanned too (a banned member reads).
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
-        "moderation.permissions.NotBanned",
+        "core.roles.NotBanned",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     # Every error in one shape, {"detail", "code", "errors"}, and documented as such.
-    "EXCEPTION_HANDLER": "accounts.api_errors.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "accounts.api_errors.ErrorResponsesSchema",
+    "EXCEPTION_HANDLER": "core.api_errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.api_errors.ErrorResponsesSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "IdeaStorm API",
@@ -402,7 +404,7 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "IdeaStorm <ideastorm@localhost>")
-# Behind a proxy that sets X-Forwarded-For: read the client's network from it (votes.network).
+# Behind a proxy that sets X-Forwarded-For: read the client's network from it (core.network).
 IDEASTORM_TRUST_X_FORWARDED_FOR = env_bool("IDEASTORM_TRUST_X_FORWARDED_FOR", False)
 # Links in emails and feeds start with this.
 IDEASTORM_SITE_URL = os.environ.get("IDEASTORM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -418,7 +420,7 @@ IDEAS_RATE_LIMITS = env_bool("IDEAS_RATE_LIMITS", True)
 # the votes of its last fraction of a second, never half a vote: the vote row and the idea's
 # counters commit together or not at all. Off: every vote waits for the disk.
 IDEAS_VOTES_ASYNC_COMMIT = env_bool("IDEAS_VOTES_ASYNC_COMMIT", True)
-# What moderation.ratelimit allows, as (how many, per how many seconds) in fixed windows;
+# What core.ratelimit allows, as (how many, per how many seconds) in fixed windows;
 # IDEAS_RATE_LIMITS=off lifts them all.
 IDEAS_RATE_LIMIT_RATES = {
     # Ideas per member: a person with a lot to say writes a few an hour; a script, hundreds.

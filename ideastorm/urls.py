@@ -2,6 +2,7 @@ from urllib.parse import unquote
 
 from django.contrib import admin
 from django.urls import include, path, register_converter
+from django.views.generic import RedirectView
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.decorators import api_view, permission_classes
@@ -12,24 +13,25 @@ from rest_framework.reverse import reverse
 from accounts import api as accounts_api
 from accounts import views as accounts_views
 from comments import api as comments_api
+from core.converters import IdConverter
+from core.health import healthz
 from ideas import api as ideas_api
 from ideas import views as ideas_views
-from ideas.converters import IdConverter
 from moderation import api as moderation_api
 from notifications import api as notifications_api
 from pm import api as pm_api
 from storms import api as storms_api
 from votes import api as votes_api
 from votes import staff_api as votes_staff_api
-from votes import views as votes_views
+from votes.tasks import RECONCILE_JOB
 
 register_converter(IdConverter, "id")
 
 # Under /api/ these answer in the API's error shape; elsewhere with the site's pages.
-handler400 = "accounts.api_errors.bad_request"
-handler403 = "accounts.api_errors.permission_denied"
-handler404 = "accounts.api_errors.page_not_found"
-handler500 = "accounts.api_errors.server_error"
+handler400 = "core.api_errors.bad_request"
+handler403 = "core.api_errors.permission_denied"
+handler404 = "core.api_errors.page_not_found"
+handler500 = "core.api_errors.server_error"
 
 
 @extend_schema(exclude=True)  # an index of links, not an endpoint to document
@@ -185,6 +187,10 @@ api_patterns = [
     ),
 ]
 
+AUDIT_ADMIN_MOVED = RedirectView.as_view(
+    url="/admin/core/auditentry/%(rest)s", permanent=True, query_string=True
+)
+
 urlpatterns = [
     path("", ideas_views.home, name="home"),
     # First of the rest: the API is the busiest prefix (votes), and each page include below
@@ -201,6 +207,9 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("users/<str:username>/", accounts_views.profile, name="profile"),
     path("feeds/", include("ideas.feeds")),
-    path("healthz", votes_views.healthz, name="healthz"),
+    path("healthz", healthz, {"ranking_job": RECONCILE_JOB}, name="healthz"),
+    # The audit log's admin pages moved with the model (moderation -> core); old links still work.
+    path("admin/moderation/auditentry/", AUDIT_ADMIN_MOVED, {"rest": ""}),
+    path("admin/moderation/auditentry/<path:rest>", AUDIT_ADMIN_MOVED),
     path("admin/", admin.site.urls),
 ]

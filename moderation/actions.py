@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from comments.models import Comment
+from core.audit import audit_record
+from core.pagecache import board_changed
 from ideas.models import Idea
-from ideas.pagecache import board_changed
-from moderation.audit import audit_record
 from moderation.models import Ban, Flag, StuffingCase
 from moderation.stuffing import case_decide
 from webhooks.models import Event

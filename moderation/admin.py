@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from moderation.models import AuditEntry, Flag, SpamRule
+from core.models import AuditEntry
+from moderation.models import Flag, SpamRule
 
 
 @admin.register(Flag)
@@ -41,7 +42,7 @@ class SpamRuleAdmin(admin.ModelAdmin):
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only, like the table itself (a PostgreSQL trigger refuses UPDATE and DELETE):
-    entries are written by moderation.audit.audit_record alone."""
+    entries are written by core.audit.audit_record alone."""
 
     list_display = ["created_at", "actor_name", "action", "target_type", "target_id", "reason"]
     list_filter = ["action", "target_type", "created_at"]

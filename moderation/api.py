@@ -9,9 +9,12 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from comments.models import Comment
-from ideas.api import IdeaPagination, errors, service_errors
+from core import ratelimit
+from core.api_errors import errors, service_errors
+from core.models import AuditEntry
+from core.pagination import StrictPagination
+from core.roles import MODERATORS_ONLY, NotBanned
 from ideas.models import Idea
-from moderation import ratelimit
 from moderation.actions import (
     BAN_REASON_MAX_LENGTH,
     REASON_MAX_LENGTH,
@@ -23,8 +26,7 @@ from moderation.actions import (
 )
 from moderation.bans import ban_create, ban_lift
 from moderation.forms import ACTION_CHOICES, AUDIT_TARGET_TYPES
-from moderation.models import NOTE_MAX_LENGTH, AuditEntry, Flag, StuffingCase
-from moderation.permissions import IsModerator, NotBanned
+from moderation.models import NOTE_MAX_LENGTH, Flag, StuffingCase
 from moderation.queue import (
     SORTS,
     TABS,
@@ -89,9 +91,6 @@ class CommentFlagsApi(_FlagApi):
         )
 
 
-MODERATORS_ONLY = [permissions.IsAuthenticated, IsModerator, NotBanned]
-
-
 class QueueQuerySerializer(serializers.Serializer):
     tab = serializers.ChoiceField(
         choices=[tab for tab in TABS if tab != "stuffing"], required=False, default=TABS[0]
@@ -133,7 +132,7 @@ def _state(target: Idea | Comment) -> str:
     return "held" if target.held_at else "visible"
 
 
-class QueuePagination(IdeaPagination):
+class QueuePagination(StrictPagination):
     page_size = 20
 
 
@@ -454,7 +453,7 @@ class AuditEntrySerializer(serializers.Serializer):
     after = serializers.JSONField()
 
 
-class AuditPagination(IdeaPagination):
+class AuditPagination(StrictPagination):
     page_size = 50
 
 

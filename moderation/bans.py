@@ -2,39 +2,19 @@
 for some days or until lifted. The member can still read and log out.
 
 Enforced in three places: moderation.middleware (every unsafe request with a session),
-moderation.permissions.NotBanned (the API, token auth included) and ensure_not_banned in the
+core.roles.NotBanned (the API, token auth included) and ensure_not_banned in the
 write services (defence in depth)."""
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from moderation.audit import audit_record
+from core.audit import audit_record
+from core.roles import PERMANENT, ban_until_text, ensure_moderator
 from moderation.models import Ban
-
-# A ban "until lifted" keeps banned_until set (so User.is_banned needs no other column): to
-# this far-future sentinel, which ban_until_text shows as "until a moderator lifts it".
-PERMANENT = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
-
-
-def ban_until_text(until: dt.datetime | None) -> str:
-    if until is None or until >= PERMANENT:
-        return "a moderator lifts the ban"
-    return timezone.localtime(until, dt.UTC).strftime("%d %B %Y, %H:%M UTC").lstrip("0")
-
-
-def ban_message(user) -> str:
-    """What a banned member is told when a write is refused."""
-    return f"You are banned until {ban_until_text(user.banned_until)}: {user.ban_reason}"
-
-
-def ensure_not_banned(user) -> None:
-    """Raise PermissionDenied, with the reason and the end, if the user is banned now."""
-    if getattr(user, "is_banned", False):
-        raise PermissionDenied(ban_message(user))
 
 
 def _state(user) -> dict:
@@ -46,8 +26,7 @@ def _state(user) -> dict:
 
 
 def _check_moderator(moderator) -> None:
-    if not (moderator.is_authenticated and moderator.is_moderator):
-        raise PermissionDenied("Only moderators ban and lift bans.")
+    ensure_moderator(moderator, "Only moderators ban and lift bans.")
 
 
 @transaction.atomic

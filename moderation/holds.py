@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from core.roles import is_staff_member
 from moderation.models import SpamRule
 
 # More links than this in one post (http(s) URLs in the Markdown source) is held.
@@ -54,10 +55,6 @@ def _spam_reason(text: str) -> str | None:
         if domain and any(host == domain or host.endswith(f".{domain}") for host in hosts):
             return f"Link to a blocked domain: {domain}."
     return None
-
-
-def is_staff_member(user) -> bool:
-    return bool(user.is_staff or user.is_moderator or user.is_product_manager)
 
 
 def is_new_account(user) -> bool:

@@ -1,7 +1,7 @@
 from django.http import JsonResponse
 
-from accounts.http import forbidden
-from moderation.bans import ban_message, ban_until_text
+from core.http import forbidden
+from core.roles import ban_message, ban_until_text
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 # What a banned member may still post: leaving, their own account, and marking notifications
@@ -24,7 +24,7 @@ ALLOWED_WHEN_BANNED = {
 
 class BanMiddleware:
     """Refuse, with 403 and the reason, every unsafe request from a banned member (session
-    auth; moderation.permissions.NotBanned covers API tokens)."""
+    auth; core.roles.NotBanned covers API tokens)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -5,11 +5,10 @@ Every action is a form POST answered by a redirect with a message, so all of it 
 JavaScript; the queue's per-item forms also post with htmx and get the item back in place."""
 
 import datetime as dt
-from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,9 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.http import login_first, safe_next
 from accounts.models import User
 from comments.models import Comment
+from core.http import safe_next
+from core.models import AuditEntry
+from core.roles import moderator_required
 from ideas.models import Idea
 from moderation.actions import ACTIONS, case_review, moderation_bulk
 from moderation.forms import (
@@ -34,7 +35,7 @@ from moderation.forms import (
     LiftBanForm,
     ModerationActionForm,
 )
-from moderation.models import AuditEntry, StuffingCase
+from moderation.models import StuffingCase
 from moderation.queue import SORTS, TABS, queue_items, queue_page, tab_counts
 
 AUDIT_PAGE_SIZE = 50
@@ -50,22 +51,6 @@ DONE = {
     "dismiss": gettext_lazy("Flags dismissed."),
 }
 MODELS = {"idea": Idea, "comment": Comment}
-
-
-def moderator_required(view):
-    """Visitors are sent to log in; members who are not moderators get a 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            is_get = request.method == "GET"
-            back = request.get_full_path() if is_get else reverse("moderation-queue")
-            return login_first(request, back)
-        if not request.user.is_moderator:
-            raise PermissionDenied("Only moderators can see this page.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _text(error: ValidationError) -> str:

@@ -6,10 +6,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from comments.models import Comment
+from core.audit import audit_record
+from core.pagecache import board_changed
+from core.roles import ensure_not_banned
 from ideas.models import Idea
-from ideas.pagecache import board_changed
-from moderation.audit import audit_record
-from moderation.bans import ensure_not_banned
 from moderation.models import NOTE_MAX_LENGTH, Flag
 from moderation.selectors import has_flagged
 

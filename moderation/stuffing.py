@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.utils import timezone
 
-from moderation.audit import audit_record
+from core.audit import audit_record
 from moderation.models import StuffingCase
 from votes.models import Vote
 from votes.services import votes_quarantine_set

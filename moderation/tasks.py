@@ -2,9 +2,8 @@
 
 from celery import shared_task
 
+from core.jobs import TASK_OPTIONS, job_last_started, job_run
 from moderation.stuffing import SCAN_OVERLAP, stuffing_detect
-from votes.jobs import job_last_started, job_run
-from votes.tasks import TASK_OPTIONS
 
 STUFFING_JOB = "vote_stuffing"
 

@@ -4,10 +4,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.http import login_first, safe_next
 from comments.models import Comment
+from core import ratelimit
+from core.http import login_first, safe_next
 from ideas.models import Idea
-from moderation import ratelimit
 from moderation.forms import flag_control
 from moderation.services import flag_create
 

@@ -4,9 +4,10 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ideas.api import IdeaPagination, errors
+from core.api_errors import errors
+from core.pagination import StrictPagination
+from core.roles import NotBanned
 from ideas.models import Idea
-from moderation.permissions import NotBanned
 from notifications.services import follow_set, notifications_mark_read
 
 
@@ -65,7 +66,7 @@ class NotificationOutputSerializer(serializers.Serializer):
 
 class NotificationListApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
-    pagination_class = IdeaPagination  # read by the schema: the list is paginated
+    pagination_class = StrictPagination  # read by the schema: the list is paginated
 
     @extend_schema(
         parameters=[OpenApiParameter("page", int)],
@@ -76,7 +77,7 @@ class NotificationListApi(APIView):
         notifications = request.user.notifications.select_related("idea", "actor").order_by(
             "-created_at", "-id"
         )
-        paginator = IdeaPagination()
+        paginator = StrictPagination()
         page = paginator.paginate_queryset(notifications, request, view=self)
         data = NotificationOutputSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)

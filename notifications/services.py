@@ -3,7 +3,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from moderation.bans import ensure_not_banned
+from core.roles import ensure_not_banned
 from notifications.models import Follow, Notification
 from notifications.selectors import followers
 

@@ -5,8 +5,8 @@ import datetime as dt
 
 from celery import shared_task
 
+from core.jobs import TASK_OPTIONS
 from notifications import emails
-from votes.tasks import TASK_OPTIONS
 
 
 @shared_task(**TASK_OPTIONS)

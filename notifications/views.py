@@ -5,9 +5,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.http import login_first
+from core.http import login_first
+from core.pagination import page_of
 from ideas.models import Idea
-from ideas.pagination import page_of
 from notifications.models import Notification
 from notifications.services import follow_set, notifications_mark_read
 

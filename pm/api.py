@@ -10,7 +10,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ideas.api import PM_ONLY, errors
+from core.api_errors import errors
+from core.roles import PM_ONLY
 from ideas.models import Category, Idea, Status
 from pm.export import json_stream
 from pm.forms import IdeaFilterForm

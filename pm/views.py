@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from core.pagecache import wants_fragment
+from core.roles import pm_required
 from ideas.models import Idea
-from ideas.pagecache import wants_fragment
 from pm import selectors
 from pm.export import csv_stream, json_stream
 from pm.forms import IdeaFilterForm
-from pm.permissions import pm_required
 
 
 @require_GET

@@ -6,9 +6,10 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ideas.api import IdeaPagination, IsProductManager, errors, service_errors
+from core.api_errors import errors, service_errors
+from core.pagination import StrictPagination
+from core.roles import IsProductManager, NotBanned
 from ideas.models import Category
-from moderation.permissions import NotBanned
 from storms.models import StormSession
 from storms.services import storm_create, storm_fields, storm_update
 
@@ -69,7 +70,7 @@ class SessionInputSerializer(serializers.Serializer):
 
 
 class SessionListApi(APIView):
-    pagination_class = IdeaPagination  # read by the schema: the list is paginated
+    pagination_class = StrictPagination  # read by the schema: the list is paginated
 
     def get_permissions(self):
         if self.request is not None and self.request.method == "POST":
@@ -83,7 +84,7 @@ class SessionListApi(APIView):
     )
     def get(self, request):
         sessions = StormSession.objects.prefetch_related("categories").order_by("-starts_at", "-id")
-        paginator = IdeaPagination()
+        paginator = StrictPagination()
         page = paginator.paginate_queryset(sessions, request, view=self)
         context = {"request": request, "now": timezone.now()}
         return paginator.get_paginated_response(

@@ -11,8 +11,8 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from ideas.markdown import render_markdown
-from ideas.pagecache import board_changed
+from core.markdown import render_markdown
+from core.pagecache import board_changed
 from storms.models import StormSession
 
 SLUG_MAX_LENGTH = StormSession._meta.get_field("slug").max_length

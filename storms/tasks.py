@@ -2,9 +2,8 @@
 
 from celery import shared_task
 
+from core.jobs import TASK_OPTIONS, job_run
 from storms import services
-from votes.jobs import job_run
-from votes.tasks import TASK_OPTIONS
 
 OPEN_CLOSE_JOB = "storm_sessions_open_close"
 

@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.pagecache import wants_fragment
+from core.pagination import page_of
 from ideas.models import Idea
-from ideas.pagecache import wants_fragment
-from ideas.pagination import page_of
 from ideas.views import SORT_LABELS
 from storms.forms import StormForm
 from storms.models import StormSession

@@ -2,7 +2,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
-from ideas.markdown import render_markdown
+from core.markdown import render_markdown
 from ideas.models import Category, Idea
 from ideas.search import search_documents_refresh
 

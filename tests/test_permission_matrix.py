@@ -28,6 +28,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from core.models import JobRun
 from ideas.merging import idea_merge
 from moderation.bans import ban_create
 from moderation.middleware import ALLOWED_WHEN_BANNED
@@ -40,7 +41,7 @@ from tests.factories import (
     NotificationFactory,
     UserFactory,
 )
-from votes.models import JobRun, TopRequestSnapshot
+from votes.models import TopRequestSnapshot
 from votes.tasks import RECONCILE_JOB
 
 LOGIN_PATH = "/accounts/login/"

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from comments.services import comment_create
-from ideas.markdown import render_markdown
+from core.markdown import render_markdown
 from ideas.models import Status
 from ideas.services import idea_create, idea_status_set
 

@@ -6,10 +6,10 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import ratelimit
+from core.network import network_of
+from core.roles import NotBanned
 from ideas.models import Idea
-from moderation import ratelimit
-from moderation.permissions import NotBanned
-from votes.network import network_of
 from votes.services import VoteState, vote_cast, vote_withdraw
 
 

@@ -61,22 +61,6 @@ class Vote(models.Model):
         return f"{self.voter_id} {'+' if self.value > 0 else '-'} idea {self.idea_id}"
 
 
-class JobRun(models.Model):
-    """The last run of each periodic job, for /healthz and the operators."""
-
-    name = models.CharField(max_length=80, unique=True)
-    started_at = models.DateTimeField(null=True)
-    finished_at = models.DateTimeField(null=True)
-    succeeded_at = models.DateTimeField(null=True)
-    # The start of the last successful run: incremental jobs continue from there.
-    last_ok_started_at = models.DateTimeField(null=True)
-    ok = models.BooleanField(default=False)
-    detail = models.JSONField(default=dict)
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class RankingEpoch(models.Model):
     """The one row holding the Popular key's reference time t0 and the half-life the keys were
     built with. Votes read it under a share lock; a rebase or rebuild locks it to change it."""

@@ -18,8 +18,8 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from core.pagecache import board_changed
 from ideas.models import Idea
-from ideas.pagecache import board_changed
 from votes import ranking
 from votes.models import RankingEpoch, Vote
 
@@ -201,7 +201,7 @@ def _state(idea_id: int, my_vote: int | None, counts: tuple | None = None) -> Vo
 def vote_cast(*, voter, idea: Idea | int, value: int, network: str = "") -> VoteState:
     """Promote (1) or demote (-1) an idea (or an idea's id; a missing one raises
     Idea.DoesNotExist). The same vote twice is a no-op; the other side switches. The vote
-    shows in the Popular order as soon as this returns. `network` (votes.network.network_of)
+    shows in the Popular order as soon as this returns. `network` (core.network.network_of)
     is kept for the vote-stuffing job. A quarantined vote may be switched or withdrawn, and
     stays out of every count either way."""
     # No ensure_not_banned here, unlike the other write services: this is the hot path, and

@@ -14,9 +14,9 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 
 from accounts.models import User
+from core.audit import audit_record
+from core.roles import ensure_not_banned
 from ideas.models import Idea
-from moderation.audit import audit_record
-from moderation.bans import ensure_not_banned
 from votes.models import Vote
 from votes.services import VoteState, vote_cast
 

@@ -6,7 +6,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ideas.api import PM_ONLY, errors, service_errors
+from core.api_errors import errors, service_errors
+from core.roles import PM_ONLY
 from ideas.models import Idea
 from votes.staff import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, RecordedVote, vote_record_for_customer
 

@@ -1,12 +1,12 @@
 """Celery jobs: thin wrappers that take no arguments, run a service under a database lock
-(votes.jobs.job_run) and are safe to run twice or at once. The schedule is in settings."""
+(core.jobs.job_run) and are safe to run twice or at once. The schedule is in settings."""
 
 import datetime as dt
 
 from celery import shared_task
 
+from core.jobs import TASK_OPTIONS, job_last_started, job_run
 from votes import services
-from votes.jobs import job_last_started, job_run
 from votes.snapshots import top_requests_snapshot
 
 RECONCILE_JOB = "reconcile_rankings"
@@ -18,8 +18,6 @@ RANKINGS_LOCK = "rankings"
 # Looks back this much before the previous run's start: a vote whose transaction began before
 # that run but committed after it is still picked up.
 RECONCILE_OVERLAP = dt.timedelta(minutes=2)
-
-TASK_OPTIONS = {"acks_late": True, "time_limit": 600, "soft_time_limit": 540}
 
 
 @shared_task(**TASK_OPTIONS)

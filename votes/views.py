@@ -1,27 +1,20 @@
-import time
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
-from accounts.http import login_first, safe_next
+from core import ratelimit
+from core.http import login_first, safe_next
+from core.network import network_of
 from ideas.models import Idea
-from moderation import ratelimit
 from votes.forms import RecordVoteForm
-from votes.models import JobRun
-from votes.network import network_of
 from votes.services import vote_cast, vote_withdraw
 from votes.staff import vote_record_for_customer
-from votes.tasks import RECONCILE_JOB
 
 VOTE_CHOICES = {"1": 1, "-1": -1, "0": 0}
 
@@ -86,62 +79,3 @@ def idea_record_vote(request, pk: int):
             messages.success(request, recorded.message)
             return redirect(idea)
     return render(request, "votes/record_vote_page.html", {"idea": idea, "form": form}, status=400)
-
-
-def _check_database() -> dict:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return {"ok": True, "vendor": connection.vendor}
-    except Exception as exc:  # any failure to reach the database is "unhealthy"
-        return {"ok": False, "error": str(exc)[:200]}
-
-
-def _check_broker() -> dict:
-    from ideastorm.celery import app
-
-    started = time.monotonic()
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=1)
-        return {"ok": True, "transport": str(conn.transport_cls), "ms": _ms(started)}
-    except Exception as exc:  # a dead or frozen broker must not fail the health request
-        return {"ok": False, "error": str(exc)[:200], "ms": _ms(started)}
-
-
-def _ms(started: float) -> float:
-    return round((time.monotonic() - started) * 1000, 1)
-
-
-def _check_job(name: str) -> dict:
-    run = JobRun.objects.filter(name=name).first()
-    if run is None or run.succeeded_at is None:
-        return {"ok": False, "last_success": None, "error": "has not run yet"}
-    age = (timezone.now() - run.succeeded_at).total_seconds()
-    fresh = age <= settings.IDEAS_RECONCILE_STALE_AFTER
-    result = {
-        "ok": fresh and run.ok,
-        "last_success": run.succeeded_at.isoformat(),
-        "age_s": round(age),
-        "detail": run.detail,
-    }
-    if not run.ok:
-        result["error"] = "the last run failed"
-    elif not fresh:
-        result["error"] = "no successful run recently: is Celery beat running?"
-    return result
-
-
-@never_cache
-@require_GET
-def healthz(request):
-    database = _check_database()
-    checks = {
-        "database": database,
-        "broker": _check_broker(),
-        "last_ranking_run": _check_job(RECONCILE_JOB) if database["ok"] else {"ok": False},
-    }
-    healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503
-    )

@@ -3,8 +3,7 @@
 
 from celery import shared_task
 
-from votes.jobs import job_run
-from votes.tasks import TASK_OPTIONS
+from core.jobs import TASK_OPTIONS, job_run
 from webhooks import services
 
 RETRY_JOB = "webhook_deliveries"

@@ -2,7 +2,7 @@ from django import template
 from django.urls import reverse
 
 from comments.models import Comment
-from moderation.bans import ban_until_text
+from core.roles import ban_until_text
 from moderation.forms import BAN_DAYS_CHOICES, flag_control
 from moderation.queue import open_flag_counts
 from moderation.selectors import can_flag, viewer_has_flagged

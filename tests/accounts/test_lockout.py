@@ -136,7 +136,7 @@ def test_signup_logs_the_new_member_in_with_the_lockout_backend(client):
 @pytest.mark.django_db
 def test_the_daily_job_forgets_only_records_that_neither_lock_nor_count(settings):
     from accounts.tasks import FORGET_THROTTLES_JOB, forget_login_throttles
-    from votes.models import JobRun
+    from core.models import JobRun
 
     now = timezone.now()
     window = lockout.LOCKOUT_WINDOW

@@ -28,11 +28,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts.services import role_set
-from ideas.api import IsProductManager
+from core.roles import IsModerator, IsProductManager
 from ideas.merging import idea_merge
 from ideastorm.wsgi import application
 from moderation.models import Flag, StuffingCase
-from moderation.permissions import IsModerator
 from storms.services import storm_create
 from tests.factories import CategoryFactory, CommentFactory, IdeaFactory, UserFactory
 from votes.models import TopRequestEntry, TopRequestSnapshot

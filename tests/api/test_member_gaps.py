@@ -9,8 +9,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.services import user_delete
+from core.models import AuditEntry
 from moderation.bans import ban_create
-from moderation.models import AuditEntry
 from tests.api.conftest import field_errors
 from tests.conftest import PASSWORD
 from tests.factories import IdeaFactory, NotificationFactory

@@ -2,7 +2,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from moderation.models import AuditEntry, Flag
+from core.models import AuditEntry
+from moderation.models import Flag
 from tests.api.conftest import field_errors
 from tests.factories import CommentFactory, IdeaFactory, UserFactory
 

@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from comments.models import Comment
+from core.models import AuditEntry
 from ideas.merging import idea_merge, idea_merge_undo, suggested_merges
 from ideas.models import Idea, Status
-from moderation.models import AuditEntry
 from notifications.models import Follow
 from tests.factories import IdeaFactory, UserFactory
 from votes.models import Vote

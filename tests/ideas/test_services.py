@@ -1,6 +1,6 @@
 import pytest
 
-from ideas.markdown import render_markdown
+from core.markdown import render_markdown
 from ideas.services import idea_create
 
 pytestmark = pytest.mark.django_db

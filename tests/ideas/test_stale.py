@@ -7,12 +7,12 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
+from core.models import JobRun
 from ideas.models import Idea, Status, StatusChange
 from ideas.services import idea_status_set, ideas_archive_stale
 from ideas.tasks import ARCHIVE_STALE_JOB, archive_stale_ideas
 from notifications.models import Notification
 from tests.factories import CommentFactory, IdeaFactory, UserFactory
-from votes.models import JobRun
 from votes.services import vote_cast, vote_withdraw
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from core.models import JobRun
 from ideas.models import Idea
 from tests.factories import IdeaFactory, UserFactory
-from votes.models import JobRun
 from votes.services import vote_cast
 from votes.tasks import RECONCILE_JOB, reconcile_rankings
 

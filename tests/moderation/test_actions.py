@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from comments.models import Comment
+from core.models import AuditEntry
 from ideas.models import Idea
 from moderation.actions import content_hide, content_restore, flags_dismiss, moderation_bulk
-from moderation.models import AuditEntry, Flag
+from moderation.models import Flag
 from tests.factories import IdeaFactory, UserFactory
 from tests.moderation.conftest import make_comment
 

@@ -5,9 +5,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
+from core.audit import audit_record
+from core.models import AuditEntry
 from moderation.actions import content_hide, content_restore
-from moderation.audit import audit_record
-from moderation.models import AuditEntry
 from tests.factories import IdeaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,13 +104,13 @@ def test_query_count_is_constant(mo_client, mo, django_assert_max_num_queries, n
 def test_admin_lists_entries_but_cannot_add_change_or_delete(client, history):
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
     client.force_login(root)
-    assert client.get(reverse("admin:moderation_auditentry_changelist")).status_code == 200
-    assert client.get(reverse("admin:moderation_auditentry_add")).status_code == 403
+    assert client.get(reverse("admin:core_auditentry_changelist")).status_code == 200
+    assert client.get(reverse("admin:core_auditentry_add")).status_code == 403
     entry = history[0]
-    change = reverse("admin:moderation_auditentry_change", args=[entry.pk])
+    change = reverse("admin:core_auditentry_change", args=[entry.pk])
     assert client.get(change).status_code == 200  # the view page, read-only
     assert client.post(change, {"reason": "rewritten"}).status_code == 403
-    delete = reverse("admin:moderation_auditentry_delete", args=[entry.pk])
+    delete = reverse("admin:core_auditentry_delete", args=[entry.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert AuditEntry.objects.get(pk=entry.pk).reason == "Advert"
 
@@ -143,3 +143,11 @@ def test_a_pms_status_change_and_official_response_are_in_the_log(mo_client, pat
     ]
     page = mo_client.get(reverse("moderation-audit")).content.decode()
     assert "idea.status_set" in page and "Next spring." in page
+
+
+def test_old_admin_address_of_the_audit_log_redirects(client, django_user_model):
+    admin_user = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(admin_user)
+    response = client.get("/admin/moderation/auditentry/?q=ban")
+    assert response.status_code == 301
+    assert response["Location"] == "/admin/core/auditentry/?q=ban"

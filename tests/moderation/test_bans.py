@@ -8,9 +8,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from comments.services import comment_create
+from core.models import AuditEntry
+from core.roles import PERMANENT, ban_message, ban_until_text
 from ideas.services import idea_create
-from moderation.bans import PERMANENT, ban_create, ban_lift, ban_message, ban_until_text
-from moderation.models import AuditEntry, Ban, Flag
+from moderation.bans import ban_create, ban_lift
+from moderation.models import Ban, Flag
 from moderation.services import flag_create
 from notifications.models import Follow
 from notifications.services import follow_set

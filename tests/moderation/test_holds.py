@@ -4,10 +4,11 @@ from rest_framework.test import APIClient
 
 from comments.models import Comment
 from comments.services import comment_create
+from core.models import AuditEntry
 from ideas.models import Idea
 from ideas.services import idea_create
 from moderation.holds import NEW_ACCOUNT, hold_reason
-from moderation.models import AuditEntry, SpamRule
+from moderation.models import SpamRule
 from moderation.services import flag_create
 from notifications.models import Follow, Notification
 from tests.factories import CommentFactory, IdeaFactory, UserFactory

@@ -9,9 +9,10 @@ from django.utils import timezone
 from pytest_django.asserts import assertInHTML
 
 from comments.models import Comment
+from core.models import AuditEntry
 from ideas.models import Idea
 from moderation.actions import content_hide
-from moderation.models import AuditEntry, Ban, Flag, StuffingCase
+from moderation.models import Ban, Flag, StuffingCase
 from notifications.models import Notification
 from notifications.services import follow_set
 from tests.factories import IdeaFactory, UserFactory

@@ -1,4 +1,4 @@
-"""Rate limits (moderation.ratelimit): over the limit, pages answer 429 with the reason and the
+"""Rate limits (core.ratelimit): over the limit, pages answer 429 with the reason and the
 API answers 429 JSON with Retry-After; IDEAS_RATE_LIMITS=off lifts them; a cache outage lets
 every request through (fail open), never a 500."""
 
@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from core import ratelimit
 from ideastorm import cache as cache_module
-from moderation import ratelimit
 from tests.factories import IdeaFactory
 
 HTMX = {"HX-Request": "true"}
@@ -166,11 +166,11 @@ def test_flags_over_the_limit_get_429_in_the_api(api, low_limits):
 @pytest.mark.django_db
 def test_a_new_window_starts_a_new_count(alice_client, low_limits):
     idea = IdeaFactory()
-    with mock.patch("moderation.ratelimit.time.time", return_value=6_000_000.0):
+    with mock.patch("core.ratelimit.time.time", return_value=6_000_000.0):
         for value in ["1", "0", "1"]:
             assert vote(alice_client, idea, value).status_code == 302
         assert vote(alice_client, idea, "0").status_code == 429
-    with mock.patch("moderation.ratelimit.time.time", return_value=6_000_060.0):
+    with mock.patch("core.ratelimit.time.time", return_value=6_000_060.0):
         assert vote(alice_client, idea, "0").status_code == 302
 
 
@@ -301,7 +301,7 @@ def test_a_member_over_their_limit_does_not_use_up_their_networks(
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     idea = IdeaFactory()
     client.force_login(alice)
-    with mock.patch("moderation.ratelimit.time.time", return_value=6_000_000.0):
+    with mock.patch("core.ratelimit.time.time", return_value=6_000_000.0):
         for value in ["1", "0", "1"]:
             assert vote(client, idea, value).status_code == 302
         for _ in range(5):
@@ -320,7 +320,7 @@ def test_the_first_limit_gone_over_is_the_one_reported(settings):
         "vote": (2, 60),
         "vote-ip": (1, 60),
     }
-    with mock.patch("moderation.ratelimit.time.time", return_value=6_000_000.0):
+    with mock.patch("core.ratelimit.time.time", return_value=6_000_000.0):
         assert ratelimit.hits(("vote", 7), ("vote-ip", "10.0.0.1")) is None
         exceeded = ratelimit.hits(("vote", 7), ("vote-ip", "10.0.0.1"))
         assert exceeded.scope == "vote-ip"

@@ -6,8 +6,9 @@ from unittest import mock
 
 import pytest
 
+from core.models import AuditEntry
 from ideas.models import Idea
-from moderation.models import AuditEntry, StuffingCase
+from moderation.models import StuffingCase
 from moderation.stuffing import case_decide, stuffing_detect
 from tests.factories import IdeaFactory, UserFactory
 from votes.models import Vote

@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.models import JobRun
 from ideas.services import idea_create
 from storms import tasks
 from storms.models import StormSession
 from storms.services import storm_create
-from votes.models import JobRun
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from votes.models import JobRun
+from core.models import JobRun
 from votes.tasks import RECONCILE_JOB, reconcile_rankings
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import user_create
+from core.models import AuditEntry
 from ideas.models import Idea
 from moderation.bans import ban_create
-from moderation.models import AuditEntry
 from tests.conftest import PASSWORD
 from tests.factories import IdeaFactory, UserFactory
 from votes.models import Vote

@@ -3,8 +3,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from core.jobs import job_run
 from votes import services
-from votes.jobs import job_run
 from votes.snapshots import top_requests_snapshot
 from votes.tasks import RANKINGS_LOCK, RECONCILE_JOB, SNAPSHOT_JOB, TRENDING_JOB
 

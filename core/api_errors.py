@@ -2,9 +2,12 @@
 validation error's messages per field. The DRF exception handler, the Django error views for
 /api/ paths, and the schema that documents the shape."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -21,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
-from accounts.http import forbidden
+from core.http import forbidden
 
 INVALID_DETAIL = "The input is not valid: see the errors for each field."
 
@@ -202,3 +205,28 @@ class ErrorResponsesSchema(AutoSchema):
                     "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}
                 }
         return operation
+
+
+# One wording for the documented errors: the schema class above adds the same ones where a
+# view does not declare them.
+ERRORS = {
+    code: OpenApiResponse(response=ErrorSerializer, description=description)
+    for code, description in ERROR_RESPONSES.items()
+}
+
+
+def errors(*codes: int) -> dict:
+    """The documented error responses of an operation."""
+    return {code: ERRORS[code] for code in codes}
+
+
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """A service's refusals in DRF's shape: ValidationError is a 400 with a message per field
+    (or under non_field_errors), PermissionDenied a 403 with its reason."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        raise exceptions.ValidationError(serializers.as_serializer_error(exc)) from None
+    except DjangoPermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc) or None) from None

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from comments.models import Comment
-from ideas import demo_data
-from ideas.markdown import render_markdown
+from core.markdown import render_markdown
+from demo import content as demo_data
 from ideas.models import Category, Idea, StatusChange, Tag
 from votes.models import Vote
 

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from moderation.models import AuditEntry
+from core.models import AuditEntry
 
 
 def _describe(target) -> tuple[str, int | None, str]:

@@ -19,8 +19,8 @@ from django.utils.text import slugify
 
 from accounts.models import MODERATORS, PRODUCT_MANAGERS, User
 from comments.models import Comment
-from ideas import demo_data
-from ideas.markdown import render_markdown
+from core.markdown import render_markdown
+from demo import content
 from ideas.models import Category, Idea, IdeaSearch, Status, StatusChange, Tag
 from ideas.search import search_documents_refresh
 from storms.models import StormSession
@@ -127,15 +127,15 @@ class DemoPlan:
         joined = self.launch - 5 * DAY
         return [
             Person(username, first, last, joined, 1.0)
-            for username, first, last, _group, _superuser in demo_data.NAMED_USERS
+            for username, first, last, _group, _superuser in content.NAMED_USERS
         ]
 
     def customers(self, count: int, taken: set[str]) -> list[Person]:
         rng, people = self.rng, []
         taken = set(taken)
         while len(people) < count:
-            first = rng.choice(demo_data.FIRST_NAMES)
-            last = rng.choice(demo_data.LAST_NAMES)
+            first = rng.choice(content.FIRST_NAMES)
+            last = rng.choice(content.LAST_NAMES)
             username = self._username(first, last)
             if username in taken:
                 continue
@@ -160,15 +160,15 @@ class DemoPlan:
             return f"{first}_{last}"
         if style < 0.85:
             return f"{first}{last[0]}{rng.randint(60, 99)}"
-        return f"{rng.choice(demo_data.HANDLES)}_{first}"
+        return f"{rng.choice(content.HANDLES)}_{first}"
 
     def ideas(self, count: int, authors: list[Person]) -> list[PlannedIdea]:
         rng = self.rng
         cum = _cumulative([a.activity for a in authors])
         planned = []
-        for spec in demo_data.IDEAS[:count]:
+        for spec in content.IDEAS[:count]:
             created = self.now - spec["days_ago"] * DAY - rng.randrange(12 * HOUR)
-            author = demo_data.IDEA_AUTHORS.get(spec["title"]) or self._author(
+            author = content.IDEA_AUTHORS.get(spec["title"]) or self._author(
                 authors, cum, before=created
             )
             planned.append(
@@ -185,7 +185,7 @@ class DemoPlan:
                     tags=spec["tags"],
                 )
             )
-        categories = sorted(demo_data.TEMPLATES)
+        categories = sorted(content.TEMPLATES)
         for _ in range(count - len(planned)):
             author = rng.choices(authors, cum_weights=cum)[0]
             start = max(self.launch, author.joined)
@@ -219,9 +219,9 @@ class DemoPlan:
 
     def stories(self, ideas: list[PlannedIdea], customers: list[Person]) -> None:
         """Give the hand-written ideas their status history and discussion."""
-        for idea, spec in zip(ideas, demo_data.IDEAS, strict=False):
+        for idea, spec in zip(ideas, content.IDEAS, strict=False):
             idea.history = self._history(idea, spec.get("response", ""))
-            discussion = demo_data.DISCUSSIONS.get(idea.title, [])
+            discussion = content.DISCUSSIONS.get(idea.title, [])
             idea.comments = self._discussion(idea, discussion, customers)
 
     def _history(self, idea: PlannedIdea, response: str) -> list[PlannedChange]:
@@ -289,7 +289,7 @@ class DemoPlan:
                 taken.add(person.username)
                 return person.username
         # Too few customers: the cast speak up, again if they must.
-        spare = [n for n in demo_data.NAMED_VOTERS if n != replying_to]
+        spare = [n for n in content.NAMED_VOTERS if n != replying_to]
         return next((n for n in spare if n not in taken), spare[0])
 
     def _author(self, authors: list[Person], cum: list[float], *, before: int) -> str:
@@ -297,18 +297,18 @@ class DemoPlan:
             author = self.rng.choices(authors, cum_weights=cum)[0]
             if author.joined < before:
                 return author.username
-        return demo_data.NAMED_VOTERS[0]
+        return content.NAMED_VOTERS[0]
 
     def _title(self, category: str) -> str:
         rng = self.rng
-        template = rng.choice(demo_data.TEMPLATES[category])
-        slots = {name: rng.choice(values) for name, values in demo_data.SLOTS.items()}
+        template = rng.choice(content.TEMPLATES[category])
+        slots = {name: rng.choice(values) for name, values in content.SLOTS.items()}
         return template.format(**slots)
 
     def _description(self, category: str) -> str:
         rng = self.rng
-        reasons = rng.sample(demo_data.REASONS[category], 2 if rng.random() < 0.3 else 1)
-        return "\n\n".join([*reasons, rng.choice(demo_data.CLOSERS)])
+        reasons = rng.sample(content.REASONS[category], 2 if rng.random() < 0.3 else 1)
+        return "\n\n".join([*reasons, rng.choice(content.CLOSERS)])
 
     def html(self, text: str) -> str:
         # Generated descriptions repeat a lot; rendering each distinct text once saves seconds.
@@ -428,8 +428,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--ideas",
             type=int,
-            default=len(demo_data.IDEAS),
-            help=f"ideas; beyond the {len(demo_data.IDEAS)} hand-written ones they are generated",
+            default=len(content.IDEAS),
+            help=f"ideas; beyond the {len(content.IDEAS)} hand-written ones they are generated",
         )
         parser.add_argument(
             "--votes", type=int, default=DEFAULT_VOTES, help=f"votes (default {DEFAULT_VOTES})"
@@ -455,7 +455,7 @@ class Command(BaseCommand):
         taken = set(User.objects.values_list("username", flat=True))
         taken.update(p.username for p in named)
         customers = plan.customers(max(0, users - len(named)), taken)
-        members = [p for p in named if p.username in demo_data.NAMED_VOTERS]
+        members = [p for p in named if p.username in content.NAMED_VOTERS]
         voters = customers + members
         if votes > ideas * len(voters):
             raise CommandError(
@@ -491,11 +491,11 @@ class Command(BaseCommand):
                     f"{comment_count} comments."
                 )
             )
-            self.stdout.write(f"Log in with password {demo_data.DEMO_PASSWORD!r} as: {_cast()}.")
+            self.stdout.write(f"Log in with password {content.DEMO_PASSWORD!r} as: {_cast()}.")
 
     def _categories(self) -> dict[str, Category]:
         categories = {}
-        for position, (name, slug, description) in enumerate(demo_data.CATEGORIES):
+        for position, (name, slug, description) in enumerate(content.CATEGORIES):
             categories[slug], _ = Category.objects.get_or_create(
                 slug=slug,
                 defaults={"name": name, "description": description, "position": position},
@@ -504,8 +504,8 @@ class Command(BaseCommand):
 
     def _users(self, named: list[Person], customers: list[Person]) -> dict[str, int]:
         # One hash for everyone: hashing thousands of passwords would take minutes.
-        password = make_password(demo_data.DEMO_PASSWORD)
-        for person, (_, _, _, group, superuser) in zip(named, demo_data.NAMED_USERS, strict=True):
+        password = make_password(content.DEMO_PASSWORD)
+        for person, (_, _, _, group, superuser) in zip(named, content.NAMED_USERS, strict=True):
             user, _ = User.objects.get_or_create(
                 username=person.username,
                 defaults={
@@ -555,7 +555,7 @@ class Command(BaseCommand):
 
     def _storm_session(self, plan: DemoPlan, categories: dict, user_ids: dict[str, int]) -> None:
         """One Storm Session running now, with the hand-written ideas filed in it."""
-        spec = demo_data.STORM_SESSION
+        spec = content.STORM_SESSION
         started = _as_datetime(plan.now - spec["started_days_ago"] * DAY)
         # By slug: a board cleared of its ideas keeps its sessions.
         session, _ = StormSession.objects.update_or_create(
@@ -702,7 +702,7 @@ def _comment(
 
 
 # Staff have no customer segment.
-STAFF = {u for u, _first, _last, group, superuser in demo_data.NAMED_USERS if group or superuser}
+STAFF = {u for u, _first, _last, group, superuser in content.NAMED_USERS if group or superuser}
 
 
 def _segment(username: str) -> str:
@@ -731,5 +731,5 @@ def _cast() -> str:
     roles = {PRODUCT_MANAGERS: "product manager", MODERATORS: "moderator"}
     return ", ".join(
         f"{username} ({'superuser' if superuser else roles.get(group, 'member')})"
-        for username, _first, _last, group, superuser in demo_data.NAMED_USERS
+        for username, _first, _last, group, superuser in content.NAMED_USERS
     )

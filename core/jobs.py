@@ -8,9 +8,13 @@ from contextlib import contextmanager
 from django.db import connection
 from django.utils import timezone
 
-from votes.models import JobRun
+from core.models import JobRun
 
 logger = logging.getLogger(__name__)
+
+# Every Celery task's options: acknowledged after it ran (a worker lost mid-job means a rerun,
+# which the jobs allow), and stopped if it runs away.
+TASK_OPTIONS = {"acks_late": True, "time_limit": 600, "soft_time_limit": 540}
 
 
 @contextmanager

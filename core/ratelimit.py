@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from rest_framework.exceptions import ErrorDetail, Throttled
 
-from accounts.http import at_the_top
-from ideas.pagecache import wants_fragment
-from votes.network import client_address
+from core.http import at_the_top
+from core.network import client_address
+from core.pagecache import wants_fragment
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from ideas.pagecache import wants_fragment
+from core.pagecache import wants_fragment
 
 
 def safe_next(request: HttpRequest, fallback: str = "/") -> str:

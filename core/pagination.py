@@ -1,4 +1,8 @@
+import re
 from dataclasses import dataclass
+
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
 
 
 @dataclass(frozen=True)
@@ -37,3 +41,17 @@ def page_of(queryset, raw_number, size: int) -> Page:
     offset = (number - 1) * size
     rows = list(queryset[offset : offset + size + 1])
     return Page(items=rows[:size], number=number, has_next=len(rows) > size)
+
+
+class StrictPagination(PageNumberPagination):
+    """The API's page numbers: one that is not a positive integer, or past the end, is a 400
+    with the reason."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param, "1")
+        if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
+            raise ValidationError({"page": ["A page is a whole number from 1."]})
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound:
+            raise ValidationError({"page": [f"There is no page {raw}."]}) from None

@@ -1,0 +1,60 @@
+"""The records plumbing keeps: the audit log and the last run of each periodic job."""
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEntry(models.Model):
+    """Who did what to what, when, why, and the state before and after. Written only by
+    core.audit.audit_record; never changed (on PostgreSQL a trigger refuses UPDATE and
+    DELETE)."""
+
+    # No database constraint: removing a user must not rewrite the log (the trigger would
+    # refuse); actor_name keeps who it was.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=40)
+    target_type = models.CharField(max_length=20)
+    target_id = models.BigIntegerField(null=True)
+    target_label = models.CharField(max_length=200, blank=True)
+    reason = models.TextField(blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "moderation_auditentry"  # moved from moderation; the table kept its name
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["-created_at"], name="audit_time_idx"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type} {self.target_id}"
+
+
+class JobRun(models.Model):
+    """The last run of each periodic job, for /healthz and the operators."""
+
+    name = models.CharField(max_length=80, unique=True)
+    started_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+    succeeded_at = models.DateTimeField(null=True)
+    # The start of the last successful run: incremental jobs continue from there.
+    last_ok_started_at = models.DateTimeField(null=True)
+    ok = models.BooleanField(default=False)
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        db_table = "votes_jobrun"  # moved from votes; the table kept its name
+
+    def __str__(self) -> str:
+        return self.name
