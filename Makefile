@@ -34,6 +34,8 @@ bench: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/import_graph.py --check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install

@@ -1,16 +1,20 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from accounts.models import ROLE_GROUPS, User
 
 
-@transaction.atomic
 def user_create(*, username: str, email: str, password: str) -> User:
-    """A new member. Signing up with the email of an account made for a vote a product manager
-    recorded (votes.staff) claims that account instead: the votes on it become theirs."""
-    from notifications.models import Notification
+    return User.objects.create_user(username=username, email=email, password=password)
 
+
+@transaction.atomic
+def recorded_customer_claim(*, username: str, email: str, password: str) -> User | None:
+    """The account made for a vote a product manager recorded (votes.staff) with this email,
+    now the member's own: their name and password, and the votes on it theirs. None if there
+    is no such account."""
     claimed = (
         User.objects.select_for_update()
         .filter(email__iexact=email.strip(), recorded_customer=True, deleted_at__isnull=True)
@@ -18,7 +22,7 @@ def user_create(*, username: str, email: str, password: str) -> User:
         .first()
     )
     if claimed is None:
-        return User.objects.create_user(username=username, email=email, password=password)
+        return None
     claimed.username = username
     claimed.email = User.objects.normalize_email(email.strip())
     claimed.set_password(password)
@@ -35,10 +39,6 @@ def user_create(*, username: str, email: str, password: str) -> User:
             "email_frequency",
             "date_joined",
         ]
-    )
-    # What arrived before they had an account stays unemailed: no backlog on day one.
-    Notification.objects.filter(recipient=claimed, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
     )
     return claimed
 
@@ -57,21 +57,15 @@ def role_set(*, user: User, role: str, granted: bool = True) -> None:
 @transaction.atomic
 def user_settings_update(
     *, user: User, email: str, auto_follow: bool, email_frequency: str
-) -> User:
-    """Save a member's email and notification preferences."""
-    from notifications.models import Notification
-
+) -> bool:
+    """Save a member's email and notification preferences. True when they switched email back
+    on after wanting none."""
     # Read from the row: a bound ModelForm has already changed the instance.
     stored = User.objects.select_for_update().values_list("email_frequency", flat=True)
     was_silent = stored.get(pk=user.pk) == User.EmailFrequency.NEVER
     user.email, user.auto_follow, user.email_frequency = email, auto_follow, email_frequency
     user.save(update_fields=["email", "auto_follow", "email_frequency"])
-    if was_silent and email_frequency != User.EmailFrequency.NEVER:
-        # What arrived while they wanted no email stays unemailed: don't send the backlog now.
-        Notification.objects.filter(recipient=user, emailed_at__isnull=True).update(
-            emailed_at=timezone.now()
-        )
-    return user
+    return was_silent and email_frequency != User.EmailFrequency.NEVER
 
 
 def user_password_set(*, user: User, password: str) -> User:
@@ -81,13 +75,9 @@ def user_password_set(*, user: User, password: str) -> User:
 
 
 @transaction.atomic
-def user_delete(*, user: User) -> User:
-    """Anonymise the account: its ideas, comments and votes stay (shown as "deleted user");
-    its name, email, password, roles, follows, notifications and API tokens go."""
-    from rest_framework.authtoken.models import Token
-
-    from notifications.models import Follow, Notification
-
+def user_anonymise(*, user: User) -> User:
+    """Wipe the account: its name, email, password, roles and API tokens go; what it wrote
+    stays, shown as "deleted user"."""
     user.deleted_at = timezone.now()
     user.username = f"deleted-{user.pk}"
     user.email = user.first_name = user.last_name = ""
@@ -108,15 +98,11 @@ def user_delete(*, user: User) -> User:
     )
     user.groups.clear()
     user.__dict__.pop("_group_names", None)
-    Follow.objects.filter(user=user).delete()
-    Notification.objects.filter(recipient=user).delete()
     Token.objects.filter(user=user).delete()
     return user
 
 
 def token_revoke(*, user: User) -> int:
     """Delete the user's API token (log the API out); a new one comes from logging in again."""
-    from rest_framework.authtoken.models import Token
-
     deleted, _ = Token.objects.filter(user=user).delete()
     return deleted

@@ -101,7 +101,7 @@ def prepare_data(args, url: str, name: str) -> None:
         if (ideas, votes) == (args.ideas, args.votes):
             from django.db import transaction
 
-            from votes.services import ideas_recount
+            from votes.rebuild import ideas_recount
 
             # The last run's votes go, and their ideas are recounted: this run's drift check
             # then sees only what this run did.
@@ -330,7 +330,7 @@ def measure_throughput(seconds: int) -> dict:
 
     from ideas.models import Idea
     from votes.models import Vote
-    from votes.services import rankings_reconcile
+    from votes.rebuild import rankings_reconcile
 
     if not shutil.which("wrk"):
         log("Installing wrk (the load generator) from Debian's packages")

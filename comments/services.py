@@ -11,9 +11,6 @@ from core.audit import audit_record
 from core.markdown import render_markdown
 from core.roles import ensure_not_banned
 from ideas.models import Idea
-from moderation.holds import hold_reason
-from notifications.models import Notification
-from notifications.services import followers_notify
 
 EDIT_WINDOW = dt.timedelta(minutes=EDIT_WINDOW_MINUTES)
 
@@ -37,10 +34,12 @@ def comment_is_editable(comment: Comment, user, *, now: dt.datetime | None = Non
 
 
 @transaction.atomic
-def comment_create(*, author, idea: Idea, body: str, parent: Comment | None = None) -> Comment:
+def comment_create(
+    *, author, idea: Idea, body: str, parent: Comment | None = None, held: str | None = None
+) -> Comment:
     """Comment on an idea, or reply to a comment. A reply to a reply joins its top-level
-    comment, so threads stay one level deep. Followers of the idea are notified, unless the
-    comment is held for review (moderation.holds): they hear of it when it is released."""
+    comment, so threads stay one level deep. With `held` (the reason), it waits for review.
+    Telling followers is the use case's (actions.comments.comment_post)."""
     ensure_not_banned(author)
     body = _clean_body(body)
     # Locked like idea_withdraw locks it, so a comment never lands on a just-withdrawn idea.
@@ -55,7 +54,6 @@ def comment_create(*, author, idea: Idea, body: str, parent: Comment | None = No
         if parent.deleted_at:
             raise ValidationError({"parent": "That comment was deleted: it takes no replies."})
     now = timezone.now()
-    held = hold_reason(author=author, text=body)
     comment = Comment.objects.create(
         idea=idea,
         author=author,
@@ -67,14 +65,6 @@ def comment_create(*, author, idea: Idea, body: str, parent: Comment | None = No
     )
     if held:
         audit_record(actor=None, action="comment.held", target=comment, reason=held)
-        return comment
-    followers_notify(
-        idea=idea,
-        kind=Notification.Kind.COMMENT,
-        actor=author,
-        message=f"{author.username} commented on “{idea.title}”.",
-        comment=comment,
-    )
     return comment
 
 

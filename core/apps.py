@@ -7,3 +7,11 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "core"
     verbose_name = "Audit log and jobs"
+
+    def ready(self) -> None:
+        from django.urls import register_converter
+
+        from core.converters import IdConverter
+
+        # Before any URLconf loads: every app's routes take ids as <id:pk>.
+        register_converter(IdConverter, "id")

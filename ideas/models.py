@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
 
 TITLE_MAX_LENGTH = 120
 
@@ -56,7 +57,18 @@ SORTS = {
     "new": ("-created_at", "-id"),
     "trending": ("-trend", "-popular_key", "-id"),
 }
+SORT_LABELS = {
+    "popular": gettext_lazy("Popular"),
+    "top": gettext_lazy("Top"),
+    "new": gettext_lazy("New"),
+    "trending": gettext_lazy("Trending"),
+}
 DEFAULT_SORT = "popular"
+
+
+def _votes():
+    """The Vote model, reached by its relation to ideas: votes sits above ideas and imports it."""
+    return Idea._meta.get_field("votes").related_model
 
 
 class IdeaQuerySet(models.QuerySet):
@@ -93,15 +105,11 @@ class IdeaQuerySet(models.QuerySet):
         """Annotate `viewer_vote` (1, -1 or None) for the user, in the same query."""
         if not user.is_authenticated:
             return self.annotate(viewer_vote=models.Value(None, models.SmallIntegerField()))
-        from votes.models import Vote
-
-        mine = Vote.objects.filter(idea=OuterRef("pk"), voter=user)
+        mine = _votes().objects.filter(idea=OuterRef("pk"), voter=user)
         return self.annotate(viewer_vote=Subquery(mine.values("value")[:1]))
 
     def voted_by(self, user) -> "IdeaQuerySet":
-        from votes.models import Vote
-
-        return self.filter(Exists(Vote.objects.filter(idea=OuterRef("pk"), voter=user)))
+        return self.filter(Exists(_votes().objects.filter(idea=OuterRef("pk"), voter=user)))
 
 
 class Idea(models.Model):
@@ -133,7 +141,7 @@ class Idea(models.Model):
         on_delete=models.SET_NULL,
         related_name="ideas",
     )
-    # Merged into another idea (ideas.merging): it redirects there and leaves every list.
+    # Merged into another idea (actions.merging): it redirects there and leaves every list.
     merged_into = models.ForeignKey(
         "self",
         null=True,
@@ -231,7 +239,7 @@ class IdeaSearch(models.Model):
 
 class Merge(models.Model):
     """A duplicate merged into the idea kept, with what moved, so undo restores both exactly
-    (ideas.merging)."""
+    (actions.merging)."""
 
     kept = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="merges_in")
     merged = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="merges_out")

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "storms",
     "pm",
     "webhooks",
+    "actions",
+    "web",
     "demo",
 ]
 
@@ -103,7 +105,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "moderation.middleware.BanMiddleware",
+    "web.middleware.BanMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -369,7 +371,7 @@ CELERY_BEAT_SCHEDULE = {
     # Daily at 04:23 UTC (before the digests): archive new ideas with no votes or comments for
     # IDEAS_STALE_AFTER_DAYS, in batches, and tell their authors.
     "archive-stale-ideas": {
-        "task": "ideas.tasks.archive_stale_ideas",
+        "task": "actions.tasks.archive_stale_ideas",
         "schedule": crontab(minute=23, hour=4),
         "options": {"expires": 3600},
     },
@@ -410,7 +412,7 @@ IDEASTORM_TRUST_X_FORWARDED_FOR = env_bool("IDEASTORM_TRUST_X_FORWARDED_FOR", Fa
 IDEASTORM_SITE_URL = os.environ.get("IDEASTORM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 IDEAS_HALF_LIFE_DAYS = env_positive_float("IDEAS_HALF_LIFE_DAYS", 7.0)
-# A new idea with no votes and no comments for this many days is archived (ideas.tasks).
+# A new idea with no votes and no comments for this many days is archived (actions.tasks).
 IDEAS_STALE_AFTER_DAYS = env_positive_float("IDEAS_STALE_AFTER_DAYS", 183.0)
 # Visitors' list pages are cached only with a cache that every process shares (ideas/pagecache).
 IDEAS_PAGE_CACHE = bool(REDIS_URL)

@@ -1,7 +1,7 @@
 """Bans: a moderator stops a member from posting, voting, commenting, flagging and following
 for some days or until lifted. The member can still read and log out.
 
-Enforced in three places: moderation.middleware (every unsafe request with a session),
+Enforced in three places: web.middleware (every unsafe request with a session),
 core.roles.NotBanned (the API, token auth included) and ensure_not_banned in the
 write services (defence in depth)."""
 
@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
 from core.audit import audit_record
 from core.roles import PERMANENT, ban_until_text, ensure_moderator
 from moderation.models import Ban
@@ -34,8 +35,6 @@ def ban_create(*, moderator, user, reason: str, days: int | None) -> Ban:
     """Ban the user for `days` days, or until lifted (days=None). Refuses, with a message a
     moderator can read: no reason, days not a positive whole number, oneself, a superuser, and
     someone already banned."""
-    from accounts.models import User
-
     _check_moderator(moderator)
     reason = (reason or "").strip()
     if not reason:
@@ -78,8 +77,6 @@ def ban_create(*, moderator, user, reason: str, days: int | None) -> Ban:
 @transaction.atomic
 def ban_lift(*, moderator, user, reason: str = "") -> None:
     """End the user's current ban now."""
-    from accounts.models import User
-
     _check_moderator(moderator)
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_banned:

@@ -10,7 +10,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from comments.models import Comment
 from core.roles import is_staff_member
+from ideas.models import Idea
 from moderation.models import SpamRule
 
 # More links than this in one post (http(s) URLs in the Markdown source) is held.
@@ -59,9 +61,6 @@ def _spam_reason(text: str) -> str | None:
 
 def is_new_account(user) -> bool:
     """No idea or comment of theirs is shown (neither held nor hidden). Staff never are."""
-    from comments.models import Comment
-    from ideas.models import Idea
-
     if is_staff_member(user):
         return False
     shown = {"author": user, "held_at__isnull": True, "hidden_at__isnull": True}

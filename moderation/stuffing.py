@@ -23,7 +23,9 @@ from django.db import transaction
 from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.utils import timezone
 
+from comments.models import Comment
 from core.audit import audit_record
+from ideas.models import Idea
 from moderation.models import StuffingCase
 from votes.models import Vote
 from votes.services import votes_quarantine_set
@@ -57,9 +59,6 @@ def _recent_votes(since: dt.datetime, now: dt.datetime):
 def _suspicious_votes(since: dt.datetime, now: dt.datetime) -> list[tuple]:
     """(vote id, voter id, idea id, network, created_at) of the votes in the window cast by
     accounts that were new or had shown no activity before."""
-    from comments.models import Comment
-    from ideas.models import Idea
-
     earlier = _before("created_at", ESTABLISHED_ACTIVITY_BEFORE)
     active_before = (
         Exists(Vote.objects.filter(voter=OuterRef("voter"), created_at__lt=earlier))

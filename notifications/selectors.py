@@ -4,13 +4,12 @@ follows the ideas they wrote, voted on or commented on."""
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from comments.models import Comment
 from notifications.models import Follow
+from votes.models import Vote
 
 
 def _implicit_for_users(idea) -> Q:
-    from comments.models import Comment
-    from votes.models import Vote
-
     return Q(auto_follow=True) & (
         Q(pk=idea.author_id)
         | Exists(Vote.objects.filter(idea=idea, voter=OuterRef("pk")))
@@ -33,9 +32,6 @@ def followers(idea) -> QuerySet:
 
 def followed_by(user) -> Q:
     """A filter on ideas: those the user follows (for "Ideas I follow")."""
-    from comments.models import Comment
-    from votes.models import Vote
-
     explicit = Follow.objects.filter(user=user, idea=OuterRef("pk"))
     condition = Exists(explicit.filter(following=True))
     if user.auto_follow:

@@ -63,3 +63,32 @@ def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     return unread.update(read_at=timezone.now())
+
+
+def notifications_create(*, kind: str, now, items: list[tuple[int, int, str]]) -> int:
+    """One notification per (recipient id, idea id, message), emailed after commit as each
+    recipient chooses. For events told to named people (an author) rather than followers."""
+    rows = [
+        Notification(
+            recipient_id=recipient, idea_id=idea, kind=kind, message=message[:300], created_at=now
+        )
+        for recipient, idea, message in items
+    ]
+    Notification.objects.bulk_create(rows, batch_size=1000)
+    if rows:
+        transaction.on_commit(lambda: enqueue_emails(now))
+    return len(rows)
+
+
+def notifications_mark_emailed(*, recipient) -> int:
+    """Treat what waits for this member as emailed: a backlog is never sent on the day they
+    start wanting email (a claimed account, email switched back on)."""
+    return Notification.objects.filter(recipient=recipient, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+
+
+def user_notifications_forget(*, user) -> None:
+    """A deleted account's follows and notifications go."""
+    Follow.objects.filter(user=user).delete()
+    Notification.objects.filter(recipient=user).delete()

@@ -28,10 +28,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from actions.merging import idea_merge
 from core.models import JobRun
-from ideas.merging import idea_merge
 from moderation.bans import ban_create
-from moderation.middleware import ALLOWED_WHEN_BANNED
 from moderation.models import Flag, StuffingCase
 from storms.services import storm_create
 from tests.conftest import PASSWORD
@@ -43,6 +42,7 @@ from tests.factories import (
 )
 from votes.models import TopRequestSnapshot
 from votes.tasks import RECONCILE_JOB
+from web.middleware import ALLOWED_WHEN_BANNED
 
 LOGIN_PATH = "/accounts/login/"
 # Not part of the matrix: Django's admin (test_admin_*), and what only the bench settings route.
@@ -76,7 +76,7 @@ PM_WRITE = roles(LOGIN, DENIED, DENIED, OK, DENIED, DENIED)
 PM_PAGE = roles(LOGIN, DENIED, DENIED, 200, DENIED, DENIED)
 MODERATOR_PAGE = roles(LOGIN, DENIED, DENIED, DENIED, 200, DENIED)
 MODERATOR_WRITE = roles(LOGIN, DENIED, DENIED, DENIED, OK, DENIED)
-# What a banned member may still post: leaving, and their own account (moderation.middleware).
+# What a banned member may still post: leaving, and their own account (web.middleware).
 OWN_ACCOUNT_WRITE = roles(LOGIN, OK, OK, OK, OK, OK)
 API_OWN_ACCOUNT = roles(NO_LOGIN, OK, OK, OK, OK, OK)
 API_MEMBER_READ = roles(NO_LOGIN, 200, 200, 200, 200, 200)
@@ -122,7 +122,7 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "comment-flag": {"POST": MEMBER_WRITE},
     "idea-follow": {"POST": MEMBER_WRITE},
     "notifications": {"GET": MEMBER_PAGE},
-    # Marking one's notifications read stays open to a banned member (moderation.middleware).
+    # Marking one's notifications read stays open to a banned member (web.middleware).
     "notifications-read": {"POST": roles(LOGIN, OK, OK, OK, OK, OK)},
     # The owner only (alice's idea, comment and notification).
     "idea-edit": {"GET": OWNER_PAGE, "POST": OWNER_WRITE},

@@ -6,10 +6,10 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from comments.services import comment_create
+from actions.comments import comment_post
+from actions.ideas import idea_status_set, idea_submit
 from core.markdown import render_markdown
 from ideas.models import Status
-from ideas.services import idea_create, idea_status_set
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -128,20 +128,20 @@ def _site_markup(html: str) -> str:
 
 
 def test_no_payload_survives_on_the_pages(client, alice, bob, pat, category):
-    idea = idea_create(
+    idea = idea_submit(
         author=alice,
         title="Payloads: " + PAYLOADS[0][:100],
         description="\n\n".join(PAYLOADS),
         category=category,
     )
     for payload in PAYLOADS:
-        comment = comment_create(author=bob, idea=idea, body=payload)
-        comment_create(author=alice, idea=idea, body=f"Reply {payload}", parent=comment)
+        comment = comment_post(author=bob, idea=idea, body=payload)
+        comment_post(author=alice, idea=idea, body=f"Reply {payload}", parent=comment)
     idea_status_set(
         idea=idea, actor=pat, status=Status.PLANNED, response="\n\n".join(reversed(PAYLOADS))
     )
     for title in PAYLOADS[:10]:
-        idea_create(author=bob, title=title[:120], description=title, category=category)
+        idea_submit(author=bob, title=title[:120], description=title, category=category)
 
     client.force_login(pat)
     pages = [

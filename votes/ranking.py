@@ -1,4 +1,8 @@
-"""Ranking maths: plain functions, no Django, shared by the vote path, the SQL builders and tests.
+"""Ranking maths: plain functions, no Django, shared by the vote path, the jobs and tests.
+
+Their SQL twins, which the vote path and the rebuild jobs run on the database, are in
+votes/ranking_sql.py (they need Django, which this module does without): a change to a function
+here goes with its twin there, named in its docstring.
 
 Popular: each vote's weight halves every H seconds of its own age, so an idea's decayed score
 at time `now` is  sum(v_i * 2^(-(now - t_i)/H)).  Factor out a fixed reference time t0:
@@ -35,7 +39,8 @@ TREND_BASELINE_DAYS = 14
 
 
 def vote_weight(seconds_since_t0: float, half_life_seconds: float) -> float:
-    """The key term of one vote cast `seconds_since_t0` after the reference time."""
+    """The key term of one vote cast `seconds_since_t0` after the reference time.
+    SQL twin: ranking_sql.weight_sql (the clamp: ranking_sql.power_of_two_sql)."""
     exponent = seconds_since_t0 / half_life_seconds
     return 2.0 ** min(max(exponent, MIN_WEIGHT_EXPONENT), MAX_WEIGHT_EXPONENT)
 
@@ -63,14 +68,16 @@ def flush_threshold(steps: int) -> float:
 
 
 def rebased_key(key: float, steps: int) -> float:
-    """The key after moving t0 forward by `steps` half-lives: exact, as 2^-steps is a power of 2."""
+    """The key after moving t0 forward by `steps` half-lives: exact, as 2^-steps is a power of 2.
+    SQL twin: ranking_sql.rebased_keys_sql."""
     if abs(key) < flush_threshold(steps):
         return 0.0
     return math.ldexp(key, -steps)
 
 
 def wilson_lower_bound(promotes: int, demotes: int, z: float = WILSON_Z) -> float:
-    """Lower bound of the Wilson score interval for the share of promotes among votes."""
+    """Lower bound of the Wilson score interval for the share of promotes among votes.
+    SQL twin: ranking_sql.wilson_sql."""
     n = promotes + demotes
     if n == 0:
         return 0.0

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from ideas.models import Idea
 from votes.models import Vote
-from votes.services import epoch_read
+from votes.ranking_sql import epoch_read
 
 
 @dataclass(frozen=True)

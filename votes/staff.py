@@ -2,7 +2,7 @@
 
 The vote is the customer's own: the member with that email, or an account made for them
 (recorded_customer, no password) that they claim by signing up with the same email
-(accounts.services.user_create). It goes through vote_cast like any vote, so the counts stay
+(actions.accounts.member_sign_up). It goes through vote_cast like any vote, so the counts stay
 exact and a customer counts once however many times their vote is recorded."""
 
 import re

@@ -1,12 +1,13 @@
-"""Celery jobs: thin wrappers that take no arguments, run a service under a database lock
-(core.jobs.job_run) and are safe to run twice or at once. The schedule is in settings."""
+"""Celery jobs: thin wrappers that take no arguments, run the work in votes/rebuild.py or
+votes/snapshots.py under a database lock (core.jobs.job_run) and are safe to run twice or at
+once. The schedule is in settings."""
 
 import datetime as dt
 
 from celery import shared_task
 
 from core.jobs import TASK_OPTIONS, job_last_started, job_run
-from votes import services
+from votes import rebuild
 from votes.snapshots import top_requests_snapshot
 
 RECONCILE_JOB = "reconcile_rankings"
@@ -26,7 +27,7 @@ def reconcile_rankings() -> dict | None:
 
     def work() -> dict:
         last = job_last_started(RECONCILE_JOB)
-        return services.rankings_reconcile(since=last - RECONCILE_OVERLAP if last else None)
+        return rebuild.rankings_reconcile(since=last - RECONCILE_OVERLAP if last else None)
 
     return job_run(RECONCILE_JOB, work, lock=RANKINGS_LOCK)
 
@@ -35,13 +36,13 @@ def reconcile_rankings() -> dict | None:
 def reconcile_rankings_full() -> dict | None:
     """Recount every idea, not only those voted on lately."""
     return job_run(
-        RECONCILE_JOB, lambda: services.rankings_reconcile(since=None), lock=RANKINGS_LOCK
+        RECONCILE_JOB, lambda: rebuild.rankings_reconcile(since=None), lock=RANKINGS_LOCK
     )
 
 
 @shared_task(**TASK_OPTIONS)
 def refresh_trending() -> dict | None:
-    return job_run(TRENDING_JOB, services.trending_refresh, lock=RANKINGS_LOCK)
+    return job_run(TRENDING_JOB, rebuild.trending_refresh, lock=RANKINGS_LOCK)
 
 
 @shared_task(**TASK_OPTIONS)
@@ -51,4 +52,4 @@ def snapshot_top_requests() -> dict | None:
 
 @shared_task(**TASK_OPTIONS)
 def rebase_rankings() -> dict | None:
-    return job_run(REBASE_JOB, services.ranking_rebase, lock=RANKINGS_LOCK)
+    return job_run(REBASE_JOB, rebuild.ranking_rebase, lock=RANKINGS_LOCK)

@@ -93,7 +93,7 @@ def test_unknown_api_path_is_404_json_but_a_page_stays_html():
 def test_a_crash_under_api_is_a_json_500(client):
     idea = IdeaFactory()
     client.raise_request_exception = False
-    with mock.patch("ideas.api.IdeaDetailApi.get", side_effect=RuntimeError("boom")):
+    with mock.patch("web.ideas.api.IdeaDetailApi.get", side_effect=RuntimeError("boom")):
         response = client.get(f"/api/ideas/{idea.pk}/")
     assert response.status_code == 500
     assert response.json()["code"] == "server_error"

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import user_delete
+from actions.accounts import account_delete
 from comments.models import Comment
 from tests.factories import IdeaFactory
 
@@ -81,7 +81,7 @@ def test_profile_query_count_is_constant(alice_client, alice, bob, django_assert
 
 def test_unknown_and_deleted_members_have_no_profile(client, alice):
     assert client.get(reverse("profile", args=["nobody"])).status_code == 404
-    user_delete(user=alice)
+    account_delete(user=alice)
     assert client.get(reverse("profile", args=[alice.username])).status_code == 404
     assert client.get(reverse("profile", args=["alice"])).status_code == 404
 

@@ -13,8 +13,9 @@ from ideas.models import Idea
 from moderation.models import StuffingCase
 from tests.factories import IdeaFactory, UserFactory
 from votes.models import Vote
+from votes.rebuild import rankings_rebuild
 from votes.selectors import segment_demand, votes_by_segment
-from votes.services import rankings_rebuild, vote_cast
+from votes.services import vote_cast
 
 pytestmark = pytest.mark.django_db
 

@@ -28,8 +28,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts.services import role_set
+from actions.merging import idea_merge
 from core.roles import IsModerator, IsProductManager
-from ideas.merging import idea_merge
 from ideastorm.wsgi import application
 from moderation.models import Flag, StuffingCase
 from storms.services import storm_create
@@ -228,6 +228,6 @@ def test_the_checks_catch_a_server_error(board):
     """The fuzz tests fail through call_and_validate: prove it fails on a broken view."""
     case = schema["/api/tags/"]["GET"].Case()
     assert case.call_and_validate(checks=CHECKS).status_code == 200
-    broken = mock.patch("ideas.api.TagListApi.get", side_effect=RuntimeError("boom"))
+    broken = mock.patch("web.ideas.api.TagListApi.get", side_effect=RuntimeError("boom"))
     with broken, pytest.raises(FailureGroup, match="Server error"):
         case.call_and_validate(checks=CHECKS)

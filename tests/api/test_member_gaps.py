@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.services import user_delete
+from actions.accounts import account_delete
 from core.models import AuditEntry
 from moderation.bans import ban_create
 from tests.api.conftest import field_errors
@@ -57,7 +57,7 @@ def test_a_profile_without_ideas_has_no_points(api, bob):
 
 
 def test_unknown_deleted_and_impossible_members_are_404(api, bob):
-    user_delete(user=bob)
+    account_delete(user=bob)
     for name in ("nobody", "bob", f"deleted-{bob.pk}", "two words", "nul%00byte"):
         response = api.get(f"/api/users/{name}/")
         assert response.status_code == 404, name

@@ -9,9 +9,9 @@ from django.core.cache import cache
 from django.urls import resolve
 from django.utils import timezone
 
+from actions.ideas import idea_status_set
 from core.models import AuditEntry
 from ideas.models import Status
-from ideas.services import idea_status_set
 from moderation.models import Flag, StuffingCase
 from pm.selectors import OVERVIEW_KEY
 from storms.models import StormSession

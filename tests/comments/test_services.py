@@ -4,9 +4,10 @@ from unittest import mock
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from actions.comments import comment_post
 from comments.models import BODY_MAX_LENGTH, EDIT_WINDOW_MINUTES, Comment
 from comments.selectors import comment_thread
-from comments.services import comment_create, comment_delete, comment_edit
+from comments.services import comment_delete, comment_edit
 from notifications.models import Notification
 from tests.factories import CommentFactory, IdeaFactory, UserFactory
 
@@ -32,7 +33,7 @@ def clock():
 
 
 def test_a_comment_renders_its_markdown_safely(alice):
-    comment = comment_create(
+    comment = comment_post(
         author=alice, idea=IdeaFactory(), body="  **Yes** <script>alert(1)</script>  "
     )
     comment.refresh_from_db()
@@ -44,9 +45,9 @@ def test_a_comment_renders_its_markdown_safely(alice):
 
 def test_a_reply_to_a_reply_joins_the_top_level_comment(alice, bob):
     idea = IdeaFactory()
-    top = comment_create(author=alice, idea=idea, body="Top")
-    reply = comment_create(author=bob, idea=idea, body="Reply", parent=top)
-    deeper = comment_create(author=alice, idea=idea, body="Reply to reply", parent=reply)
+    top = comment_post(author=alice, idea=idea, body="Top")
+    reply = comment_post(author=bob, idea=idea, body="Reply", parent=top)
+    deeper = comment_post(author=alice, idea=idea, body="Reply to reply", parent=reply)
     assert reply.parent_id == top.pk
     assert deeper.parent_id == top.pk
 
@@ -54,38 +55,38 @@ def test_a_reply_to_a_reply_joins_the_top_level_comment(alice, bob):
 def test_a_reply_must_be_on_the_same_idea(alice):
     other = CommentFactory()
     with pytest.raises(ValidationError) as error:
-        comment_create(author=alice, idea=IdeaFactory(), body="Hi", parent=other)
+        comment_post(author=alice, idea=IdeaFactory(), body="Hi", parent=other)
     assert "parent" in error.value.message_dict
 
 
 def test_a_deleted_comment_takes_no_replies(alice):
     top = CommentFactory(deleted_at=START)
     with pytest.raises(ValidationError):
-        comment_create(author=alice, idea=top.idea, body="Hi", parent=top)
+        comment_post(author=alice, idea=top.idea, body="Hi", parent=top)
 
 
 @pytest.mark.parametrize("body", ["", "   \n ", "x" * (BODY_MAX_LENGTH + 1)])
 def test_an_empty_or_too_long_body_is_refused(alice, body):
     with pytest.raises(ValidationError) as error:
-        comment_create(author=alice, idea=IdeaFactory(), body=body)
+        comment_post(author=alice, idea=IdeaFactory(), body=body)
     assert "body" in error.value.message_dict
     assert not Comment.objects.exists()
 
 
 def test_a_body_of_exactly_the_limit_is_accepted(alice):
-    comment_create(author=alice, idea=IdeaFactory(), body="x" * BODY_MAX_LENGTH)
+    comment_post(author=alice, idea=IdeaFactory(), body="x" * BODY_MAX_LENGTH)
     assert Comment.objects.count() == 1
 
 
 def test_a_withdrawn_idea_takes_no_comments(alice):
     idea = IdeaFactory(withdrawn_at=START)
     with pytest.raises(PermissionDenied):
-        comment_create(author=alice, idea=idea, body="Hello?")
+        comment_post(author=alice, idea=idea, body="Hello?")
     assert not Comment.objects.exists()
 
 
 def test_the_author_may_edit_within_the_window(clock, alice):
-    comment = comment_create(author=alice, idea=IdeaFactory(), body="Frist")
+    comment = comment_post(author=alice, idea=IdeaFactory(), body="Frist")
     clock.advance(minutes=EDIT_WINDOW_MINUTES - 1)
     comment_edit(comment=comment, user=alice, body="First, *really*")
     comment.refresh_from_db()
@@ -95,7 +96,7 @@ def test_the_author_may_edit_within_the_window(clock, alice):
 
 
 def test_editing_after_the_window_is_refused_with_the_reason(clock, alice):
-    comment = comment_create(author=alice, idea=IdeaFactory(), body="Frist")
+    comment = comment_post(author=alice, idea=IdeaFactory(), body="Frist")
     clock.advance(minutes=EDIT_WINDOW_MINUTES, seconds=1)
     with pytest.raises(PermissionDenied, match=f"{EDIT_WINDOW_MINUTES} minutes"):
         comment_edit(comment=comment, user=alice, body="First")
@@ -104,7 +105,7 @@ def test_editing_after_the_window_is_refused_with_the_reason(clock, alice):
 
 
 def test_an_edit_to_an_empty_body_is_refused(alice):
-    comment = comment_create(author=alice, idea=IdeaFactory(), body="Keep me")
+    comment = comment_post(author=alice, idea=IdeaFactory(), body="Keep me")
     with pytest.raises(ValidationError):
         comment_edit(comment=comment, user=alice, body="  ")
     comment.refresh_from_db()
@@ -112,7 +113,7 @@ def test_an_edit_to_an_empty_body_is_refused(alice):
 
 
 def test_another_member_may_not_edit_or_delete(alice, bob):
-    comment = comment_create(author=alice, idea=IdeaFactory(), body="Mine")
+    comment = comment_post(author=alice, idea=IdeaFactory(), body="Mine")
     with pytest.raises(PermissionDenied):
         comment_edit(comment=comment, user=bob, body="Yours now")
     with pytest.raises(PermissionDenied):
@@ -122,7 +123,7 @@ def test_another_member_may_not_edit_or_delete(alice, bob):
 
 
 def test_a_deleted_comment_cannot_be_edited(alice):
-    comment = comment_create(author=alice, idea=IdeaFactory(), body="Mine")
+    comment = comment_post(author=alice, idea=IdeaFactory(), body="Mine")
     comment_delete(comment=comment, user=alice)
     with pytest.raises(PermissionDenied):
         comment_edit(comment=comment, user=alice, body="Back again")
@@ -130,8 +131,8 @@ def test_a_deleted_comment_cannot_be_edited(alice):
 
 def test_delete_is_soft_and_replies_stay(clock, alice, bob):
     idea = IdeaFactory()
-    top = comment_create(author=alice, idea=idea, body="Top")
-    reply = comment_create(author=bob, idea=idea, body="Reply", parent=top)
+    top = comment_post(author=alice, idea=idea, body="Top")
+    reply = comment_post(author=bob, idea=idea, body="Reply", parent=top)
     comment_delete(comment=top, user=alice)
     top.refresh_from_db()
     assert top.deleted_at == clock.now
@@ -140,7 +141,7 @@ def test_delete_is_soft_and_replies_stay(clock, alice, bob):
 
 
 def test_deleting_twice_keeps_the_first_time(clock, alice):
-    comment = comment_create(author=alice, idea=IdeaFactory(), body="Oops")
+    comment = comment_post(author=alice, idea=IdeaFactory(), body="Oops")
     comment_delete(comment=comment, user=alice)
     clock.advance(minutes=5)
     comment_delete(comment=comment, user=alice)
@@ -150,7 +151,7 @@ def test_deleting_twice_keeps_the_first_time(clock, alice):
 
 def test_followers_are_notified_of_a_new_comment_but_not_the_commenter(alice, bob):
     idea = IdeaFactory(author=bob)
-    comment = comment_create(author=alice, idea=idea, body="Great idea")
+    comment = comment_post(author=alice, idea=idea, body="Great idea")
     [note] = Notification.objects.all()
     assert note.recipient == bob
     assert note.kind == Notification.Kind.COMMENT
@@ -160,8 +161,8 @@ def test_followers_are_notified_of_a_new_comment_but_not_the_commenter(alice, bo
 
 def test_commenting_makes_the_commenter_a_follower(alice, bob):
     idea = IdeaFactory()
-    comment_create(author=alice, idea=idea, body="First")
-    comment_create(author=bob, idea=idea, body="Second")
+    comment_post(author=alice, idea=idea, body="First")
+    comment_post(author=bob, idea=idea, body="Second")
     assert Notification.objects.filter(recipient=alice, kind="comment").count() == 1
 
 

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import Page, expect
 
-from ideas.services import idea_status_set
+from actions.ideas import idea_status_set
 from tests.conftest import PASSWORD
 from tests.e2e.test_journeys import IDEA_URL, log_in, vote_buttons
 from tests.factories import CategoryFactory, IdeaFactory

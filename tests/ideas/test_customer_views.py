@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.ideas import idea_status_set, idea_submit
 from ideas.models import Idea, Status
-from ideas.services import idea_create, idea_status_set
 from notifications.models import Notification
 from tests.factories import IdeaFactory, UserFactory
 from votes.services import vote_cast
@@ -49,7 +49,7 @@ def test_overlong_title_or_description_is_refused_at_the_field(
 
 
 def test_author_edits_within_the_window(alice_client, alice, category):
-    idea = idea_create(author=alice, title="Typo titel", description="D", category=category)
+    idea = idea_submit(author=alice, title="Typo titel", description="D", category=category)
     data = {"title": "Typo title", "description": "Better", "category": category.slug}
     response = alice_client.post(reverse("idea-edit", args=[idea.pk]), data)
     assert response.status_code == 302
@@ -59,7 +59,7 @@ def test_author_edits_within_the_window(alice_client, alice, category):
 
 
 def test_edit_closes_after_someone_else_votes(alice_client, alice, bob, category):
-    idea = idea_create(author=alice, title="Mine", description="D", category=category)
+    idea = idea_submit(author=alice, title="Mine", description="D", category=category)
     vote_cast(voter=alice, idea=idea, value=1)
     assert alice_client.get(reverse("idea-edit", args=[idea.pk])).status_code == 200
     vote_cast(voter=bob, idea=idea, value=1)

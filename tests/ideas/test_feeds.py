@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ideas.services import idea_status_set
+from actions.ideas import idea_status_set
 from tests.factories import CategoryFactory, IdeaFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,10 +47,10 @@ def test_new_ideas_feed_keeps_the_50_newest(client):
 
 
 def test_a_deleted_authors_idea_is_by_deleted_user(client, alice):
-    from accounts.services import user_delete
+    from actions.accounts import account_delete
 
     IdeaFactory(author=alice)
-    user_delete(user=alice)
+    account_delete(user=alice)
     body = client.get(reverse("feed-ideas")).content.decode()
     assert "<name>deleted user</name>" in body and "deleted-" not in body
 

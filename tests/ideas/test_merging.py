@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from actions.merging import idea_merge, idea_merge_undo, suggested_merges
 from comments.models import Comment
 from core.models import AuditEntry
-from ideas.merging import idea_merge, idea_merge_undo, suggested_merges
 from ideas.models import Idea, Status
 from notifications.models import Follow
 from tests.factories import IdeaFactory, UserFactory

@@ -1,13 +1,13 @@
 import pytest
 
+from actions.ideas import idea_submit
 from core.markdown import render_markdown
-from ideas.services import idea_create
 
 pytestmark = pytest.mark.django_db
 
 
 def test_idea_create_strips_and_renders_markdown(alice, category):
-    idea = idea_create(
+    idea = idea_submit(
         author=alice,
         title="  Backlit keyboards  ",
         description="Make it **glow**",

@@ -7,10 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from actions.moderation import content_hide, content_restore, flags_dismiss, moderation_bulk
 from comments.models import Comment
 from core.models import AuditEntry
 from ideas.models import Idea
-from moderation.actions import content_hide, content_restore, flags_dismiss, moderation_bulk
 from moderation.models import Flag
 from tests.factories import IdeaFactory, UserFactory
 from tests.moderation.conftest import make_comment
@@ -50,13 +50,13 @@ def test_hiding_an_idea_takes_it_off_the_board_resolves_its_flags_and_is_audited
 
 
 def test_hiding_an_idea_invalidates_the_cached_lists(mo, bobs_idea):
-    with mock.patch("moderation.actions.board_changed") as changed:
+    with mock.patch("actions.moderation.board_changed") as changed:
         content_hide(moderator=mo, target=bobs_idea, reason="Advert")
     changed.assert_called_once_with()
 
 
 def test_hiding_a_comment_leaves_the_board_cache_alone(mo, bobs_comment):
-    with mock.patch("moderation.actions.board_changed") as changed:
+    with mock.patch("actions.moderation.board_changed") as changed:
         content_hide(moderator=mo, target=bobs_comment, reason="Rude")
     changed.assert_not_called()
     assert fresh(bobs_comment).hidden_at is not None
@@ -105,7 +105,7 @@ def test_a_superuser_is_a_moderator(bobs_idea):
 def test_restoring_shows_it_again_and_resolves_its_flags(mo, alice, bobs_idea):
     content_hide(moderator=mo, target=bobs_idea, reason="Advert")
     flag_after = flag(bobs_idea, by=alice)  # flags can arrive while it is hidden
-    with mock.patch("moderation.actions.board_changed") as changed:
+    with mock.patch("actions.moderation.board_changed") as changed:
         content_restore(moderator=mo, target=bobs_idea, reason="Not an advert after all")
     changed.assert_called_once_with()
     assert Idea.objects.visible().filter(pk=bobs_idea.pk).exists()
@@ -200,7 +200,7 @@ def test_bulk_refuses_an_unknown_action_and_a_member(mo, alice, bobs_idea):
 def test_bulk_is_one_transaction(mo, bob, bobs_idea):
     second = IdeaFactory(author=bob)
     with (
-        mock.patch("moderation.actions.audit_record", side_effect=[None, RuntimeError("down")]),
+        mock.patch("actions.moderation.audit_record", side_effect=[None, RuntimeError("down")]),
         pytest.raises(RuntimeError),
     ):
         moderation_bulk(moderator=mo, action="hide", targets=[bobs_idea, second], reason="Ads")

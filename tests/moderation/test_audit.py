@@ -5,9 +5,9 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
+from actions.moderation import content_hide, content_restore
 from core.audit import audit_record
 from core.models import AuditEntry
-from moderation.actions import content_hide, content_restore
 from tests.factories import IdeaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +127,7 @@ def test_postgres_refuses_to_update_or_delete_an_entry(postgres, history):
 
 
 def test_a_pms_status_change_and_official_response_are_in_the_log(mo_client, pat, bobs_idea):
-    from ideas.services import idea_status_set
+    from actions.ideas import idea_status_set
 
     idea_status_set(idea=bobs_idea, actor=pat, status="planned", response="Next spring.")
     idea_status_set(idea=bobs_idea, actor=pat, status="planned", response="Spring 2027.")

@@ -7,10 +7,10 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from comments.services import comment_create
+from actions.comments import comment_post
+from actions.ideas import idea_submit
 from core.models import AuditEntry
 from core.roles import PERMANENT, ban_message, ban_until_text
-from ideas.services import idea_create
 from moderation.bans import ban_create, ban_lift
 from moderation.models import Ban, Flag
 from moderation.services import flag_create
@@ -148,10 +148,10 @@ def test_lifting_when_not_banned_is_refused(mo, alice):
 
 def test_services_refuse_a_banned_actor_with_the_reason(banned_alice, bobs_idea, bobs_comment):
     writes = [
-        lambda: idea_create(
+        lambda: idea_submit(
             author=banned_alice, title="t", description="d", category=bobs_idea.category
         ),
-        lambda: comment_create(author=banned_alice, idea=bobs_idea, body="Hi"),
+        lambda: comment_post(author=banned_alice, idea=bobs_idea, body="Hi"),
         lambda: flag_create(flagger=banned_alice, target=bobs_comment, reason="spam"),
         lambda: follow_set(user=banned_alice, idea=bobs_idea, following=True),
     ]

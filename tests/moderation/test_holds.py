@@ -2,11 +2,11 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from actions.comments import comment_post
+from actions.ideas import idea_submit
 from comments.models import Comment
-from comments.services import comment_create
 from core.models import AuditEntry
 from ideas.models import Idea
-from ideas.services import idea_create
 from moderation.holds import NEW_ACCOUNT, hold_reason
 from moderation.models import SpamRule
 from moderation.services import flag_create
@@ -25,7 +25,7 @@ def hold_new(settings):
 
 
 def submit(author, category, description="Please build it.", title="An idea") -> Idea:
-    return idea_create(author=author, title=title, description=description, category=category)
+    return idea_submit(author=author, title=title, description=description, category=category)
 
 
 # hold_reason
@@ -118,16 +118,16 @@ def test_spam_idea_is_held_with_the_setting_off(alice, category):
 def test_held_comment_is_audited_and_followers_are_not_notified(alice, bob, bobs_idea):
     Follow.objects.create(user=bob, idea=bobs_idea, following=True)
     SpamRule.objects.create(kind="domain", value="spam.test")
-    comment = comment_create(author=alice, idea=bobs_idea, body="Go to https://spam.test")
+    comment = comment_post(author=alice, idea=bobs_idea, body="Go to https://spam.test")
     assert comment.held_at is not None
     assert AuditEntry.objects.get(action="comment.held").target_id == comment.pk
     assert not Notification.objects.exists()
-    comment_create(author=alice, idea=bobs_idea, body="A fine comment")
+    comment_post(author=alice, idea=bobs_idea, body="A fine comment")
     assert Notification.objects.get().recipient == bob
 
 
 def test_new_accounts_comment_is_held(hold_new, alice, bobs_idea):
-    assert comment_create(author=alice, idea=bobs_idea, body="Hi").held_at is not None
+    assert comment_post(author=alice, idea=bobs_idea, body="Hi").held_at is not None
 
 
 # Who sees what

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertInHTML
 
+from actions.moderation import content_hide
 from comments.models import Comment
 from core.models import AuditEntry
 from ideas.models import Idea
-from moderation.actions import content_hide
 from moderation.models import Ban, Flag, StuffingCase
 from notifications.models import Notification
 from notifications.services import follow_set

@@ -12,7 +12,8 @@ from moderation.models import StuffingCase
 from moderation.stuffing import case_decide, stuffing_detect
 from tests.factories import IdeaFactory, UserFactory
 from votes.models import Vote
-from votes.services import rankings_rebuild, vote_cast, vote_withdraw
+from votes.rebuild import rankings_rebuild
+from votes.services import vote_cast, vote_withdraw
 
 NET = "203.0.113.0/24"
 OTHER_NET = "198.51.100.0/24"

@@ -1,7 +1,7 @@
 import pytest
 
 from accounts.models import User
-from ideas.services import idea_status_set
+from actions.ideas import idea_status_set
 from ideastorm.celery import app as celery_app
 from notifications import emails, tasks
 from notifications.models import Notification

@@ -226,7 +226,7 @@ def test_query_count_does_not_grow_with_the_ideas(pat_client, category, query):
 
 
 def test_query_count_is_pinned(pat_client, pat, category, django_assert_max_num_queries):
-    from ideas.services import idea_status_set
+    from actions.ideas import idea_status_set
 
     make_board(5, category)
     idea_status_set(

@@ -92,7 +92,7 @@ def test_csv_has_a_row_per_visible_idea_best_first(pat_client, board):
 
 
 def test_json_streams_an_array_of_ideas(pat_client, board, pat):
-    from ideas.services import idea_status_set
+    from actions.ideas import idea_status_set
 
     idea_status_set(idea=board["other"], actor=pat, status="planned", response="Next model.")
     response = pat_client.get(JSON_URL)

@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from actions.ideas import idea_status_set
 from ideas.models import Status, StatusChange
-from ideas.services import idea_status_set
 from pm import selectors
 from tests.factories import IdeaFactory
 from votes.models import Vote

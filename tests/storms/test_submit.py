@@ -139,7 +139,7 @@ def test_a_session_that_closes_between_the_check_and_the_save_is_a_message_not_a
         if len(checks) > 1:
             raise services.ValidationError({"session": "This Storm Session is closed."})
 
-    monkeypatch.setattr("ideas.forms.storm_submission_check", closes_on_the_second_check)
+    monkeypatch.setattr("web.ideas.forms.storm_submission_check", closes_on_the_second_check)
     monkeypatch.setattr("ideas.services.storm_submission_check", closes_on_the_second_check)
     response = alice_client.post(reverse("idea-new"), idea_form(active_session, category))
     assert response.status_code == 400

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from actions.ideas import idea_submit
 from core.models import JobRun
-from ideas.services import idea_create
 from storms import tasks
 from storms.models import StormSession
 from storms.services import storm_create
@@ -65,7 +65,7 @@ def test_a_late_job_never_lets_an_idea_into_a_closed_session(clock, scheduled, a
     clock.advance(days=2)  # past the end, and the job has not run since
     assert flags(scheduled)[1] is None
     with pytest.raises(ValidationError):
-        idea_create(
+        idea_submit(
             author=alice, title="Late", description="Too late", category=category, session=scheduled
         )
 

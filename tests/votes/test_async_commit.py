@@ -6,7 +6,8 @@ from django.db import connection, transaction
 
 from tests.factories import IdeaFactory
 from votes.models import Vote
-from votes.services import _new_vote_sql, epoch_read, vote_cast, vote_withdraw
+from votes.ranking_sql import epoch_read
+from votes.services import _new_vote_sql, vote_cast, vote_withdraw
 
 
 def synchronous_commit() -> str:

@@ -17,15 +17,9 @@ from tests.clock import Clock
 from tests.factories import CategoryFactory, IdeaFactory, UserFactory
 from votes import ranking
 from votes.models import RankingEpoch, TopRequestSnapshot, Vote
-from votes.services import (
-    epoch_read,
-    ranking_rebase,
-    rankings_rebuild,
-    rankings_reconcile,
-    trending_refresh,
-    vote_cast,
-    vote_withdraw,
-)
+from votes.ranking_sql import epoch_read
+from votes.rebuild import ranking_rebase, rankings_rebuild, rankings_reconcile, trending_refresh
+from votes.services import vote_cast, vote_withdraw
 from votes.snapshots import top_requests_snapshot
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ from django.db import IntegrityError, connection, transaction
 from ideas.models import Idea
 from tests.factories import IdeaFactory, UserFactory
 from votes.models import Vote
-from votes.services import rankings_reconcile, vote_cast, vote_withdraw
+from votes.rebuild import rankings_reconcile
+from votes.services import vote_cast, vote_withdraw
 
 pytestmark = pytest.mark.django_db
 
@@ -176,7 +177,8 @@ def test_votes_during_rebases_keep_keys_consistent(postgres, settings):
     from django.utils import timezone
 
     from votes.models import RankingEpoch
-    from votes.services import epoch_read, ranking_rebase, rankings_rebuild
+    from votes.ranking_sql import epoch_read
+    from votes.rebuild import ranking_rebase, rankings_rebuild
 
     settings.IDEAS_HALF_LIFE_DAYS = 1 / 86400
     RankingEpoch.objects.update_or_create(

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import user_create
+from actions.accounts import member_sign_up
 from core.models import AuditEntry
 from ideas.models import Idea
 from moderation.bans import ban_create
@@ -173,7 +173,7 @@ def test_no_vote_for_a_banned_member(pat, mo, idea, alice):
 
 def test_signing_up_with_the_email_claims_the_account_and_its_votes(pat, idea):
     customer = record(pat, idea).customer
-    user = user_create(username="jane", email="jane.doe@example.com", password=PASSWORD)
+    user = member_sign_up(username="jane", email="jane.doe@example.com", password=PASSWORD)
     assert user.pk == customer.pk
     user.refresh_from_db()
     assert user.username == "jane" and not user.recorded_customer

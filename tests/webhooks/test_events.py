@@ -4,9 +4,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from ideas.merging import idea_merge
-from ideas.services import idea_create, idea_status_set
-from moderation.actions import content_restore
+from actions.ideas import idea_status_set, idea_submit
+from actions.merging import idea_merge
+from actions.moderation import content_restore
 from tests.factories import IdeaFactory, UserFactory
 from votes.services import vote_cast
 from webhooks import services, tasks
@@ -26,7 +26,7 @@ def test_creating_an_idea_is_delivered_to_subscribed_webhooks_only(
     other_event = make_webhook(events=["idea.status_changed"])
     inactive = make_webhook(events=["idea.created"], active=False)
     with django_capture_on_commit_callbacks(execute=True):
-        idea = idea_create(author=alice, title="Dark mode", description="Please", category=category)
+        idea = idea_submit(author=alice, title="Dark mode", description="Please", category=category)
 
     [(event, payload)] = sent(subscribed)
     assert event == "idea.created"
@@ -54,7 +54,7 @@ def test_a_held_idea_is_announced_when_a_moderator_approves_it(
     settings.IDEAS_HOLD_NEW_ACCOUNTS = True
     webhook = make_webhook()
     newcomer = UserFactory(username="newcomer")
-    idea = idea_create(author=newcomer, title="Free stickers", description="x", category=category)
+    idea = idea_submit(author=newcomer, title="Free stickers", description="x", category=category)
     assert idea.held_at is not None and sent(webhook) == []
     content_restore(moderator=mo, target=idea)
     assert [event for event, _ in sent(webhook)] == ["idea.created"]

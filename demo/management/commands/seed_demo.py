@@ -25,7 +25,7 @@ from ideas.models import Category, Idea, IdeaSearch, Status, StatusChange, Tag
 from ideas.search import search_documents_refresh
 from storms.models import StormSession
 from votes.models import Vote
-from votes.services import rankings_rebuild
+from votes.rebuild import rankings_rebuild
 
 DEFAULT_USERS = 150  # enough voters that popular ideas can pull far ahead of the long tail
 DEFAULT_VOTES = 1500

@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from core.jobs import job_run
-from votes import services
+from votes import rebuild
 from votes.snapshots import top_requests_snapshot
 from votes.tasks import RANKINGS_LOCK, RECONCILE_JOB, SNAPSHOT_JOB, TRENDING_JOB
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         self.stdout.write("Rebuilding rankings from the votes table")
         detail = job_run(
             RECONCILE_JOB,
-            lambda: services.rankings_rebuild(progress=self._bar),
+            lambda: rebuild.rankings_rebuild(progress=self._bar),
             lock=RANKINGS_LOCK,
         )
         if detail is None:
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             f"  counts, keys and Wilson bounds: {detail['ideas']} ideas checked, "
             f"{detail['rewritten']} rewritten"
         )
-        trending = job_run(TRENDING_JOB, services.trending_refresh, lock=RANKINGS_LOCK) or {}
+        trending = job_run(TRENDING_JOB, rebuild.trending_refresh, lock=RANKINGS_LOCK) or {}
         self.stdout.write(f"  trending: {trending.get('trending', 0)} ideas trending")
         snapshot = job_run(SNAPSHOT_JOB, top_requests_snapshot) or {}
         self.stdout.write(f"  top requests snapshot: {snapshot.get('entries', 0)} entries")

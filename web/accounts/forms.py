@@ -1,0 +1,102 @@
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+WRONG_PASSWORD = _("That is not your password.")
+
+
+class SignupForm(UserCreationForm):
+    email = forms.EmailField(
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Username")
+        self.fields["password1"].label = _("Password")
+        self.fields["password2"].label = _("Password (again)")
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+
+    def _claimable(self) -> User | None:
+        """The account made for this email's recorded votes (votes.staff), which signing up
+        claims (actions.accounts.member_sign_up)."""
+        email = (self.data.get("email") or "").strip()
+        if not email:
+            return None
+        recorded = User.objects.filter(email__iexact=email, recorded_customer=True)
+        return recorded.order_by("pk").first()
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username")
+        claimable = self._claimable()
+        if username and claimable and claimable.username.lower() == username.lower():
+            return username  # the account being claimed keeps its name if they want it
+        return super().clean_username()
+
+    def validate_unique(self) -> None:
+        # clean_username checks the username's uniqueness (case-insensitively, the claim aside).
+        try:
+            self.instance.validate_unique(exclude={*self._get_validation_exclusions(), "username"})
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        taken = User.objects.filter(email__iexact=email, recorded_customer=False)
+        if taken.exists():
+            raise forms.ValidationError(_("An account with this email already exists."))
+        return email
+
+
+class SettingsForm(forms.ModelForm):
+    """A member's email and notification preferences."""
+
+    email = forms.EmailField(
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    class Meta:
+        model = User
+        fields = ("email", "auto_follow", "email_frequency")
+        labels = {
+            "auto_follow": _("Follow the ideas I vote on or comment on"),
+            "email_frequency": _("Email me about ideas I follow"),
+        }
+        help_texts = {
+            "auto_follow": _("You can still follow or unfollow any idea from its page."),
+        }
+        widgets = {"email_frequency": forms.RadioSelect}
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(_("An account with this email already exists."))
+        return email
+
+
+class DeleteAccountForm(forms.Form):
+    """Asks for the password before the account is deleted."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Type your password to confirm."),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(WRONG_PASSWORD)
+        return password

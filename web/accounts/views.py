@@ -1,0 +1,118 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.views import LoginView
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import User
+from accounts.services import user_password_set
+from actions.accounts import account_delete as delete_account
+from actions.accounts import account_settings_update, member_sign_up
+from comments.models import Comment
+from core import ratelimit
+from core.http import safe_next
+from core.pagination import page_of
+from ideas.models import Idea
+from web.accounts.forms import DeleteAccountForm, SettingsForm, SignupForm
+from web.accounts.selectors import member_totals
+
+PROFILE_PAGE_SIZE = 20
+PROFILE_COMMENTS = 10
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect(safe_next(request))
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if exceeded := ratelimit.hit("signup-ip", ratelimit.client_address(request)):
+            return ratelimit.page_response(request, exceeded)
+        user = member_sign_up(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+        )
+        login(request, user, backend="accounts.lockout.LockoutModelBackend")
+        return redirect(safe_next(request))
+    return render(
+        request,
+        "accounts/signup.html",
+        {"form": form, "next": safe_next(request, "")},
+        status=400 if form.errors else 200,
+    )
+
+
+class IdeaStormLoginView(LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+@require_GET
+def profile(request, username: str):
+    """A member's ideas (newest first, paginated), recent comments, points and join date."""
+    person = get_object_or_404(User, username=username, deleted_at__isnull=True)
+    their_ideas = Idea.objects.visible().filter(author=person)
+    totals = member_totals(person)
+    page = page_of(
+        their_ideas.for_list().with_viewer_vote(request.user).ranked("new"),
+        request.GET.get("page"),
+        PROFILE_PAGE_SIZE,
+    )
+    comments = (
+        Comment.objects.filter(
+            author=person, deleted_at__isnull=True, idea__in=Idea.objects.visible()
+        )
+        .viewable_by(request.user)
+        .select_related("idea")
+        .order_by("-created_at", "-id")[:PROFILE_COMMENTS]
+    )
+    context = {"person": person, "totals": totals, "page": page, "comments": comments}
+    return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_settings(request):
+    form = SettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        account_settings_update(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your settings are saved."))
+        return redirect("account-settings")
+    return render(
+        request, "accounts/settings.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user_password_set(user=request.user, password=form.cleaned_data["new_password1"])
+        # Changing the password ends every session but this one.
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Your password is changed."))
+        return redirect("account-settings")
+    return render(
+        request, "accounts/password_change.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        delete_account(user=request.user)
+        logout(request)
+        messages.success(
+            request, _("Your account is deleted. Your ideas and comments stay, by “deleted user”.")
+        )
+        return redirect("home")
+    return render(
+        request, "accounts/account_delete.html", {"form": form}, status=400 if form.errors else 200
+    )

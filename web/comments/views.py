@@ -1,0 +1,169 @@
+"""Comment pages. Every write works as a plain form post (post/redirect/get back to the
+comment on the idea page); with htmx the same endpoints answer with the thread fragment."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from actions.comments import comment_post
+from comments import services
+from comments.models import Comment
+from comments.selectors import thread_for_viewer
+from core import ratelimit
+from core.http import forbidden, login_first
+from core.pagecache import wants_fragment
+from ideas.models import Idea
+from web.comments.forms import CommentEditForm, CommentForm
+
+
+def thread_context(request, idea: Idea, *, form=None, focus_id: int | None = None) -> dict:
+    """What templates/comments/_thread.html needs. A form with errors is shown again, with
+    the typed text, where it was: the new-comment form or the reply form of its thread."""
+    context = {
+        "idea": idea,
+        "comments_open": idea.withdrawn_at is None,
+        "focus_id": focus_id,
+        **thread_for_viewer(idea=idea, user=request.user),
+    }
+    if form is not None and form.errors:
+        top_of = {
+            comment.pk: entry.comment.pk
+            for entry in context["thread"]
+            for comment in (entry.comment, *entry.replies)
+        }
+        raw_parent = form.data.get("parent", "")
+        reply_to = top_of.get(int(raw_parent)) if raw_parent.isdigit() else None
+        prefix = "reply" if reply_to else "form"
+        context.update(
+            {
+                "reply_to": reply_to,
+                f"{prefix}_value": form.data.get("body", ""),
+                f"{prefix}_errors": _messages(form),
+            }
+        )
+    return context
+
+
+def _messages(form) -> list[str]:
+    return [message for errors in form.errors.values() for message in errors]
+
+
+def _anchor(comment: Comment, idea: Idea) -> str:
+    return f"{idea.get_absolute_url()}#comment-{comment.pk}"
+
+
+def _thread(request, idea: Idea, **kwargs) -> HttpResponse:
+    response = render(request, "comments/_thread.html", thread_context(request, idea, **kwargs))
+    # The edit form targets itself (so its errors stay in place); a saved edit swaps the thread.
+    response["HX-Retarget"] = "#comments"
+    response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@require_POST
+def post_comment(request, pk: int):
+    idea = get_object_or_404(Idea.objects.visible(), pk=pk)
+    if not request.user.is_authenticated:
+        return login_first(request, f"{idea.get_absolute_url()}#comments")
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        if exceeded := ratelimit.hit("comment", request.user.pk):
+            return ratelimit.page_response(request, exceeded)
+        try:
+            comment = comment_post(
+                author=request.user,
+                idea=idea,
+                body=form.cleaned_data["body"],
+                parent=form.cleaned_data["parent"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if request.htmx:
+                return _thread(request, idea, focus_id=comment.pk)
+            return redirect(_anchor(comment, idea))
+    if request.htmx:
+        # 200, not 400: htmx swaps only successful responses, and the errors are in the fragment.
+        return _thread(request, idea, form=form)
+    is_reply = bool(form.data.get("parent"))
+    context = {
+        "idea": idea,
+        "title": _("Reply") if is_reply else _("Add a comment"),
+        "action": reverse("comment-create", args=[idea.pk]),
+        "field_id": "reply-body" if is_reply else "comment-body",
+        "label": _("Reply") if is_reply else _("Comment"),
+        "button": _("Post reply") if is_reply else _("Post comment"),
+        "parent_id": form.data.get("parent", ""),
+        "value": form.data.get("body", ""),
+        "errors": _messages(form),
+        "cancel_url": f"{idea.get_absolute_url()}#comments",
+    }
+    return render(request, "comments/comment_form_page.html", context, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit_comment(request, pk: int):
+    comment = get_object_or_404(
+        Comment.objects.filter(idea__withdrawn_at__isnull=True).select_related("idea"), pk=pk
+    )
+    idea = comment.idea
+    context = {
+        "idea": idea,
+        "title": _("Edit your comment"),
+        "action": reverse("comment-edit", args=[comment.pk]),
+        "field_id": f"comment-{comment.pk}-edit",
+        "label": _("Comment"),
+        "button": _("Save comment"),
+        "value": comment.body,
+        "cancel_url": _anchor(comment, idea),
+        "hx_target": "this" if request.htmx else "",
+        "autofocus": bool(request.htmx),
+    }
+    try:
+        services.comment_check_editable(comment, request.user)
+    except PermissionDenied as refusal:
+        if wants_fragment(request):  # the reason at the top of the page, not inside the comment
+            return forbidden(request, context={"message": str(refusal)})
+        return render(
+            request,
+            "comments/comment_form_page.html",
+            {**context, "refusal": str(refusal)},
+            status=403,
+        )
+    status = 200
+    if request.method == "POST":
+        form = CommentEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.comment_edit(
+                    comment=comment, user=request.user, body=form.cleaned_data["body"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if request.htmx:
+                    return _thread(request, idea, focus_id=comment.pk)
+                return redirect(_anchor(comment, idea))
+        context.update(value=form.data.get("body", ""), errors=_messages(form), autofocus=True)
+        status = 200 if request.htmx else 400
+    template = "comments/comment_form_page.html"
+    return render(request, f"{template}#form" if request.htmx else template, context, status=status)
+
+
+@require_POST
+def delete_comment(request, pk: int):
+    comment = get_object_or_404(
+        Comment.objects.filter(idea__withdrawn_at__isnull=True).select_related("idea"), pk=pk
+    )
+    idea = comment.idea
+    if not request.user.is_authenticated:
+        return login_first(request, _anchor(comment, idea))
+    services.comment_delete(comment=comment, user=request.user)
+    if request.htmx:
+        return _thread(request, idea, focus_id=comment.pk)
+    return redirect(_anchor(comment, idea))

@@ -1,0 +1,302 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from actions import merging
+from actions.ideas import idea_status_set, idea_submit
+from actions.merging import suggested_merges
+from core import ratelimit
+from core.pagecache import cache_for_visitors, wants_fragment
+from core.pagination import page_of
+from ideas import search
+from ideas.models import DEFAULT_SORT, SORT_LABELS, SORTS, Category, Idea, Merge, Status, Tag
+from ideas.services import idea_is_editable, idea_update, idea_withdraw
+from notifications.selectors import followed_by
+from storms.models import StormSession
+from votes.selectors import rank_explanation, segment_demand, vote_history
+from web.ideas.forms import (
+    SHOW_CHOICES,
+    IdeaFilterForm,
+    IdeaForm,
+    IdeaSubmitForm,
+    MergeForm,
+    StatusForm,
+)
+from web.middleware import banned_response
+
+PAGE_SIZE = 20
+
+
+@require_GET
+@cache_for_visitors
+def home(request):
+    ideas = (
+        Idea.objects.visible().for_list().with_viewer_vote(request.user).ranked(DEFAULT_SORT)[:10]
+    )
+    return render(
+        request,
+        "ideas/home.html",
+        {
+            "ideas": ideas,
+            "storm_sessions": list(StormSession.objects.announced(timezone.now())),
+            "categories": Category.objects.all(),
+            "sort": DEFAULT_SORT,
+            "half_life_days": settings.IDEAS_HALF_LIFE_DAYS,
+        },
+    )
+
+
+def _show_filter(ideas, show: str, user):
+    if show == "mine":
+        return ideas.filter(author=user)
+    if show == "voted":
+        return ideas.voted_by(user)
+    return ideas.filter(followed_by(user))
+
+
+@require_GET
+@cache_for_visitors
+def idea_list(request):
+    filters = IdeaFilterForm(request.GET).cleaned()
+    sort = filters["sort"] or DEFAULT_SORT
+    ideas = Idea.objects.visible().for_list().with_viewer_vote(request.user)
+    category = tag = None
+    if filters["category"]:
+        category = Category.objects.filter(slug=filters["category"]).first()
+        ideas = ideas.filter(category=category) if category else ideas.none()
+    if filters["tag"]:
+        tag = Tag.objects.filter(slug=filters["tag"]).first()
+        ideas = ideas.filter(tags=tag) if tag else ideas.none()
+    if filters["status"]:
+        ideas = ideas.filter(status=filters["status"])
+    show = filters["show"] if request.user.is_authenticated else ""
+    if show:
+        ideas = _show_filter(ideas, show, request.user)
+    q = filters["q"] or ""
+    ideas = search.matching(ideas, q).ranked(sort)
+    page = page_of(ideas, request.GET.get("page"), PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    without_tag = query.copy()
+    without_tag.pop("tag", None)
+    context = {
+        "page": page,
+        "ideas": page.items,
+        "sort": sort,
+        "sort_label": SORT_LABELS[sort],
+        "sorts": [(s, SORT_LABELS[s]) for s in SORTS],
+        "filters": filters,
+        "category": category,
+        "tag": tag,
+        "show": show,
+        "show_label": dict(SHOW_CHOICES).get(show, ""),
+        "show_choices": SHOW_CHOICES,
+        "q": q,
+        "categories": Category.objects.all(),
+        "statuses": Status.choices,
+        "query_without_page": query.urlencode(),
+        "query_without_tag": without_tag.urlencode(),
+    }
+    fragment = wants_fragment(request)
+    template = "ideas/idea_list.html#results" if fragment else "ideas/idea_list.html"
+    return render(request, template, {**context, "fragment": fragment})
+
+
+def _visible_idea(pk: int, user=None) -> Idea:
+    ideas = Idea.objects.visible().select_related("category", "author", "responded_by")
+    if user is not None:
+        ideas = ideas.with_viewer_vote(user)
+    return get_object_or_404(ideas, pk=pk)
+
+
+@require_GET
+def idea_detail(request, pk: int, slug: str | None = None):
+    # The author sees their held idea, moderators held and hidden ones (with a banner).
+    ideas = Idea.objects.viewable_by(request.user).select_related("category", "author", "session")
+    idea = get_object_or_404(
+        ideas.select_related("responded_by").with_viewer_vote(request.user), pk=pk
+    )
+    if idea.merged_into_id:
+        messages.info(request, _("“%(title)s” was merged into this idea.") % {"title": idea.title})
+        return redirect("idea-detail", pk=idea.merged_into_id)
+    others = Idea.objects.visible().exclude(pk=idea.pk)
+    is_pm = getattr(request.user, "is_product_manager", False)
+    context = {
+        "idea": idea,
+        "why": rank_explanation(idea),
+        "tags": list(idea.tags.all()),
+        "status_changes": list(idea.status_changes.select_related("actor")),
+        "chart": vote_history(idea),
+        "similar": search.similar_to(idea, others),
+        "can_edit": idea_is_editable(idea, request.user),
+        "status_form": StatusForm(initial={"status": idea.status}) if is_pm else None,
+        # The viewer's own vote was recorded by staff (votes.staff): say so near the tally.
+        "viewer_vote_recorded": idea.viewer_vote is not None
+        and idea.votes.filter(voter=request.user, recorded_by__isnull=False).exists(),
+    }
+    if is_pm:
+        context["segments"] = segment_demand(idea.pk)
+        context["recorded_votes"] = idea.votes.filter(recorded_by__isnull=False).count()
+    return render(request, "ideas/idea_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def idea_new(request):
+    if request.user.is_banned:  # say so before the member writes the idea, not after
+        return banned_response(request)
+    # ?session=SLUG: submitting into that Storm Session.
+    form = IdeaSubmitForm(request.POST or None, initial={"session": request.GET.get("session")})
+    if request.method == "POST" and form.is_valid():
+        if exceeded := ratelimit.hit("idea", request.user.pk):
+            return ratelimit.page_response(request, exceeded)
+        try:
+            idea = idea_submit(author=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            # The session closed between the form's check and the save: say so at the top.
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in ("title", "category") else None, errors)
+            return render(request, "ideas/idea_form.html", {"form": form}, status=400)
+        if idea.held_at:
+            messages.success(
+                request,
+                _("Thanks! Waiting for review: a moderator will look at it soon."),
+            )
+        else:
+            messages.success(request, _("Thanks! Your idea is on the board."))
+        return redirect(idea)
+    return render(
+        request, "ideas/idea_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_GET
+def idea_similar(request):
+    """Up to 5 existing ideas like the title being typed (the submit form asks as you type)."""
+    title = request.GET.get("title", "")[:200]
+    ideas = search.similar(Idea.objects.visible().for_list().with_viewer_vote(request.user), title)
+    return render(request, "ideas/similar.html", {"similar": ideas, "title": title})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def idea_edit(request, pk: int):
+    idea = _visible_idea(pk)
+    if not idea_is_editable(idea, request.user):
+        raise PermissionDenied(
+            _("Only the author can edit an idea, until someone else votes on it.")
+        )
+    initial = {
+        "title": idea.title,
+        "description": idea.description,
+        "category": idea.category,
+        "tags": ", ".join(idea.tags.values_list("name", flat=True)),
+    }
+    form = IdeaForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            idea = idea_update(idea=idea, user=request.user, **form.cleaned_data)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+            return redirect(idea)
+        messages.success(request, _("Your idea is updated."))
+        return redirect(idea)
+    return render(
+        request,
+        "ideas/idea_form.html",
+        {"form": form, "idea": idea},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def idea_withdraw_view(request, pk: int):
+    idea = _visible_idea(pk)
+    idea_withdraw(idea=idea, user=request.user)
+    messages.success(
+        request, _("“%(title)s” is withdrawn: nobody sees it any more.") % {"title": idea.title}
+    )
+    return redirect("idea-list")
+
+
+@login_required
+@require_POST
+def idea_status(request, pk: int):
+    if not getattr(request.user, "is_product_manager", False):
+        raise PermissionDenied(_("Only product managers change an idea's status."))
+    idea = _visible_idea(pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            idea_status_set(idea=idea, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            label = Status(form.cleaned_data["status"]).label
+            messages.success(request, _("Status set to %(status)s.") % {"status": label})
+            return redirect(idea)
+    return render(request, "ideas/status_form_page.html", {"idea": idea, "form": form}, status=400)
+
+
+def _pm_only(request) -> None:
+    if not getattr(request.user, "is_product_manager", False):
+        raise PermissionDenied(_("Only product managers merge ideas."))
+
+
+@login_required
+@require_POST
+def idea_merge_view(request, pk: int):
+    _pm_only(request)
+    merged = get_object_or_404(Idea, pk=pk)
+    form = MergeForm(request.POST)
+    if form.is_valid():
+        kept = Idea.objects.filter(pk=form.cleaned_data["into"]).first()
+        if kept is None:
+            form.add_error("into", _("There is no idea with that number."))
+        else:
+            try:
+                merging.idea_merge(
+                    actor=request.user, merged=merged, kept=kept, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error("into" if field in ("kept", "merged") else None, errors)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Merged #%(merged)d into this idea: its votes, comments and followers "
+                        "are here."
+                    )
+                    % {"merged": merged.pk},
+                )
+                return redirect(kept)
+    return render(request, "ideas/merge_page.html", {"idea": merged, "form": form}, status=400)
+
+
+@login_required
+@require_POST
+def merge_undo_view(request, pk: int):
+    _pm_only(request)
+    merge = get_object_or_404(Merge, pk=pk)
+    try:
+        merging.idea_merge_undo(actor=request.user, merge=merge)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(merge.kept)
+    messages.success(request, _("Merge undone: both ideas are as they were."))
+    return redirect(merge.merged)
+
+
+@login_required
+@require_GET
+def merge_suggestions(request):
+    _pm_only(request)
+    return render(request, "ideas/merge_suggestions.html", {"pairs": suggested_merges()})

@@ -1,0 +1,127 @@
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.pagecache import wants_fragment
+from core.pagination import page_of
+from ideas.models import SORT_LABELS, Idea
+from storms.models import StormSession
+from storms.services import storm_create, storm_fields, storm_update
+from web.storms.forms import StormForm
+
+PAGE_SIZE = 20
+SESSION_SORTS = ("popular", "top")
+CLOSED_TOP = 10
+PAST_SHOWN = 50
+
+
+def product_manager_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_product_manager:
+            raise PermissionDenied(_("Only product managers run Storm Sessions."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+def storm_list(request):
+    now = timezone.now()
+    context = {
+        "now": now,
+        "active": StormSession.objects.active(now).order_by("ends_at"),
+        "upcoming": StormSession.objects.upcoming(now),
+        "past": StormSession.objects.past(now)[:PAST_SHOWN],
+        "can_create": getattr(request.user, "is_product_manager", False),
+    }
+    return render(request, "storms/storm_list.html", context)
+
+
+@require_GET
+def storm_detail(request, slug: str):
+    session = get_object_or_404(StormSession, slug=slug)
+    now = timezone.now()
+    closed = session.is_closed(now)
+    sort = "top" if closed or request.GET.get("sort") == "top" else "popular"
+    ideas = (
+        Idea.objects.visible()
+        .for_list()
+        .with_viewer_vote(request.user)
+        .filter(session=session)
+        .ranked(sort)
+    )
+    if closed:  # read-only: its top ideas
+        page = page_of(ideas, 1, CLOSED_TOP)
+    else:
+        page = page_of(ideas, request.GET.get("page"), PAGE_SIZE)
+    context = {
+        "session": session,
+        "now": now,
+        "categories": list(session.categories.all()),
+        "closed": closed,
+        "active": session.is_active(now),
+        "page": page,
+        "ideas": page.items,
+        "sort": sort,
+        "sorts": [(s, SORT_LABELS[s]) for s in SESSION_SORTS],
+        "can_edit": getattr(request.user, "is_product_manager", False),
+    }
+    template = "storms/storm_detail.html"
+    if wants_fragment(request) and not closed:
+        template += "#ideas"
+    return render(request, template, context)
+
+
+def _save(request, form: StormForm, session: StormSession | None):
+    try:
+        if session is None:
+            return storm_create(actor=request.user, **form.cleaned_data)
+        return storm_update(session=session, actor=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    return None
+
+
+@product_manager_required
+@require_http_methods(["GET", "POST"])
+def storm_new(request):
+    form = StormForm(request.POST or None)
+    saved = _save(request, form, None) if request.method == "POST" and form.is_valid() else None
+    if saved:
+        now = timezone.now()
+        if saved.is_active(now):
+            messages.success(request, _("The Storm Session is open: it takes ideas now."))
+        elif saved.starts_at > now:
+            messages.success(request, _("The Storm Session is scheduled."))
+        else:
+            messages.success(request, _("The Storm Session is saved; its dates are past."))
+        return redirect(saved)
+    return render(
+        request, "storms/storm_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@product_manager_required
+@require_http_methods(["GET", "POST"])
+def storm_edit(request, slug: str):
+    session = get_object_or_404(StormSession, slug=slug)
+    form = StormForm(request.POST or None, initial=storm_fields(session))
+    saved = _save(request, form, session) if request.method == "POST" and form.is_valid() else None
+    if saved:
+        messages.success(request, _("The Storm Session is updated."))
+        return redirect(saved)
+    return render(
+        request,
+        "storms/storm_form.html",
+        {"form": form, "session": session},
+        status=400 if form.errors else 200,
+    )

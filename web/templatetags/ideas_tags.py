@@ -1,0 +1,91 @@
+import datetime as dt
+from html import unescape
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+
+from ideas.search import highlights
+
+register = template.Library()
+
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 600, 160, 24
+
+
+@register.filter
+def ago(at) -> str:
+    """How long ago, as "3 days ago"; "just now" under a minute (timesince says "0 minutes").
+    Anything but an aware datetime is left to timesince's own rules."""
+    if not at:
+        return ""
+    aware = isinstance(at, dt.datetime) and timezone.is_aware(at)
+    if aware and dt.timedelta(0) <= timezone.now() - at < dt.timedelta(minutes=1):
+        return _("just now")
+    return _("%(time)s ago") % {"time": timesince(at)}
+
+
+@register.simple_tag
+def vote_chart(weeks) -> str:
+    """A bar chart of promotes (up) and demotes (down) per week, as inline SVG with a text
+    alternative: a table screen readers can read instead."""
+    if not weeks:
+        return ""
+    peak = max(max(w.promotes, w.demotes) for w in weeks) or 1
+    slot = (CHART_WIDTH - 2 * CHART_PAD) / len(weeks)
+    middle = CHART_HEIGHT / 2
+    scale = (middle - 14) / peak
+    bars = []
+    for i, week in enumerate(weeks):
+        x = CHART_PAD + i * slot + slot * 0.15
+        bars.append(
+            {
+                "x": round(x, 1),
+                "width": round(slot * 0.7, 1),
+                "up": round(week.promotes * scale, 1),
+                "down": round(week.demotes * scale, 1),
+                "up_y": round(middle - week.promotes * scale, 1),
+                "week": week,
+                "label_x": round(x + slot * 0.35, 1),
+            }
+        )
+    context = {
+        "bars": bars,
+        "weeks": weeks,
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "middle": middle,
+        "pad": CHART_PAD,
+        "peak": peak,
+        "total": sum(w.promotes + w.demotes for w in weeks),
+        "summary": _("Promotes and demotes per week over the last %(n)d weeks") % {"n": len(weeks)},
+    }
+    return render_to_string("includes/vote_chart.html", context)
+
+
+@register.simple_tag
+def search_highlights(idea, text: str):
+    """(title, snippet) with the matches of the search text marked."""
+    return highlights(idea, text)
+
+
+@register.filter
+def plain_text(html: str) -> str:
+    """Rendered (sanitised) Markdown as plain text, for excerpts: tags stripped, entities read
+    back, so the template escapes it exactly once."""
+    return unescape(strip_tags(html or ""))
+
+
+@register.inclusion_tag("ideas/merge_controls.html", takes_context=True)
+def merge_controls(context, idea) -> dict:
+    """The product team's merge form for this idea, and undo for the merges into it."""
+    from web.ideas.forms import MergeForm
+
+    return {
+        "idea": idea,
+        "form": MergeForm(),
+        "merges_in": list(idea.merges_in.filter(undone_at__isnull=True).select_related("merged")),
+        "csrf_token": context.get("csrf_token"),
+    }
