@@ -1,9 +1,16 @@
+import re
+import zlib
+
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import ROLE_GROUPS, User
+
+# Room for a "-<n>" suffix within the username column.
+USERNAME_BASE_MAX_LENGTH = 140
+USERNAME_ATTEMPTS = 5
 
 
 def user_create(*, username: str, email: str, password: str) -> User:
@@ -106,3 +113,68 @@ def token_revoke(*, user: User) -> int:
     """Delete the user's API token (log the API out); a new one comes from logging in again."""
     deleted, _ = Token.objects.filter(user=user).delete()
     return deleted
+
+
+# Accounts for customers whose votes a product manager records (votes.staff).
+
+
+def _lock_email(email: str) -> None:
+    """Two product managers recording for one new email at once make one account: the second
+    waits here until the first commits, then finds it."""
+    if connection.vendor != "postgresql":
+        return
+    key = zlib.crc32(f"ideastorm-recorded-customer:{email.lower()}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _username_for(email: str) -> str:
+    """A free username from the email's local part (the domain stays private)."""
+    local = email.rsplit("@", 1)[0]
+    base = re.sub(r"[^\w.+-]", "", local)[:USERNAME_BASE_MAX_LENGTH] or "customer"
+    candidate, n = base, 1
+    while User.objects.filter(username__iexact=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def recorded_customer_for(email: str, name: str) -> tuple[User, bool]:
+    """The member with this email (case-insensitive), or a new recorded-customer account.
+    Call it inside the transaction that uses the account: the email stays locked until then."""
+    _lock_email(email)
+    existing = (
+        User.objects.filter(email__iexact=email, deleted_at__isnull=True)
+        .order_by("recorded_customer", "pk")
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    email = User.objects.normalize_email(email)
+    for attempt in range(USERNAME_ATTEMPTS):
+        customer = User(
+            username=_username_for(email),
+            email=email,
+            first_name=name,
+            recorded_customer=True,
+            is_active=True,
+            # They never asked for email: nothing is sent until they claim the account.
+            email_frequency=User.EmailFrequency.NEVER,
+        )
+        customer.set_unusable_password()
+        try:
+            with transaction.atomic():
+                customer.save()
+            return customer, True
+        except IntegrityError:
+            # Another account took the username meanwhile: derive the next one.
+            if attempt == USERNAME_ATTEMPTS - 1:
+                raise
+
+
+def user_ban_set(*, user: User, until, reason: str) -> None:
+    """Set or end (until=None) the ban a member carries on their account row; the ban's history
+    and its rules are moderation's (moderation.bans)."""
+    user.banned_until = until
+    user.ban_reason = reason if until is not None else ""
+    user.save(update_fields=["banned_until", "ban_reason"])

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from core.audit import audit_record
+from core.roles import is_product_manager
 from ideas.models import Idea, Merge, Status, StatusChange
 from ideas.search import words
 from notifications.models import Follow
@@ -31,7 +32,7 @@ VOTE_FIELDS = [
 
 
 def _ensure_pm(actor) -> None:
-    if not getattr(actor, "is_product_manager", False):
+    if not is_product_manager(actor):
         raise PermissionDenied("Only product managers merge ideas.")
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from comments.models import Comment
 from core.audit import audit_record
 from core.pagecache import board_changed
+from core.roles import is_moderator
 from ideas.models import Idea
 from moderation.bans import ban_create
 from moderation.models import Ban, Flag, StuffingCase
@@ -29,7 +30,7 @@ BAN_REASON_MAX_LENGTH = Ban._meta.get_field("reason").max_length
 
 
 def _check_moderator(moderator) -> None:
-    if not (moderator is not None and moderator.is_authenticated and moderator.is_moderator):
+    if not (moderator is not None and moderator.is_authenticated and is_moderator(moderator)):
         raise PermissionDenied("Only moderators can do this.")
 
 

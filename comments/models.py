@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from core.roles import is_moderator
+
 BODY_MAX_LENGTH = 5000
 EDIT_WINDOW_MINUTES = 15
 
@@ -13,7 +15,7 @@ class CommentQuerySet(models.QuerySet):
     def viewable_by(self, user) -> "CommentQuerySet":
         """Hidden and held comments are shown to moderators only, and a held one to its
         author too (marked as waiting for review)."""
-        if getattr(user, "is_moderator", False):
+        if is_moderator(user):
             return self
         shown = models.Q(hidden_at__isnull=True, held_at__isnull=True)
         if user is not None and user.is_authenticated:

@@ -102,3 +102,12 @@ def comment_delete(*, comment: Comment, user) -> Comment:
         comment.deleted_at = timezone.now()
         comment.save(update_fields=["deleted_at"])
     return comment
+
+
+def comment_hide_if_shown(comment: Comment, *, now: dt.datetime) -> bool:
+    """Hide the comment pending review unless it is hidden already; True if this call hid it (of
+    two callers at once, one does)."""
+    if not Comment.objects.filter(pk=comment.pk, hidden_at__isnull=True).update(hidden_at=now):
+        return False
+    comment.hidden_at = now
+    return True

@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy
 
+from core.roles import is_moderator
+
 TITLE_MAX_LENGTH = 120
 
 
@@ -88,7 +90,7 @@ class IdeaQuerySet(models.QuerySet):
         """What the idea page shows this viewer: the visible ideas, the viewer's own held ones
         (marked as waiting for review), and to moderators hidden and held ones too."""
         ideas = self.filter(withdrawn_at__isnull=True)
-        if getattr(user, "is_moderator", False):
+        if is_moderator(user):
             return ideas
         shown = Q(hidden_at__isnull=True, held_at__isnull=True)
         if user is not None and user.is_authenticated:

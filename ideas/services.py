@@ -180,3 +180,12 @@ def ideas_archive(*, ids: list[int], now: dt.datetime, response: str) -> None:
         for pk in ids
     )
     board_changed()
+
+
+def idea_hide_if_shown(idea: Idea, *, now: dt.datetime) -> bool:
+    """Hide the idea pending review unless it is hidden already; True if this call hid it (of
+    two callers at once, one does)."""
+    if not Idea.objects.filter(pk=idea.pk, hidden_at__isnull=True).update(hidden_at=now):
+        return False
+    idea.hidden_at = now
+    return True

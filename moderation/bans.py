@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import user_ban_set
 from core.audit import audit_record
 from core.roles import PERMANENT, ban_until_text, ensure_moderator
 from moderation.models import Ban
@@ -57,9 +58,7 @@ def ban_create(*, moderator, user, reason: str, days: int | None) -> Ban:
     now = timezone.now()
     until = now + dt.timedelta(days=days) if days is not None else None
     before = _state(user)
-    user.banned_until = until or PERMANENT
-    user.ban_reason = reason
-    user.save(update_fields=["banned_until", "ban_reason"])
+    user_ban_set(user=user, until=until or PERMANENT, reason=reason)
     ban = Ban.objects.create(
         user=user, moderator=moderator, reason=reason, until=until, created_at=now
     )
@@ -83,9 +82,7 @@ def ban_lift(*, moderator, user, reason: str = "") -> None:
         raise ValidationError(f"{user.username} is not banned.")
     now = timezone.now()
     before = _state(user)
-    user.banned_until = None
-    user.ban_reason = ""
-    user.save(update_fields=["banned_until", "ban_reason"])
+    user_ban_set(user=user, until=None, reason="")
     Ban.objects.filter(user=user, lifted_at__isnull=True).filter(
         Q(until__isnull=True) | Q(until__gt=now)
     ).update(lifted_at=now, lifted_by=moderator)

@@ -6,10 +6,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from comments.models import Comment
+from comments.services import comment_hide_if_shown
 from core.audit import audit_record
 from core.pagecache import board_changed
 from core.roles import ensure_not_banned
 from ideas.models import Idea
+from ideas.services import idea_hide_if_shown
 from moderation.models import NOTE_MAX_LENGTH, Flag
 from moderation.selectors import has_flagged
 
@@ -72,10 +74,10 @@ def _hide_if_flagged_enough(target: Idea | Comment, kind: str) -> None:
     if unresolved < settings.IDEAS_FLAGS_TO_HIDE:
         return
     now = timezone.now()
+    hide = idea_hide_if_shown if kind == "idea" else comment_hide_if_shown
     # Conditional: of two flags landing at once, one hides it and one audit entry says so.
-    if not type(target).objects.filter(pk=target.pk, hidden_at__isnull=True).update(hidden_at=now):
+    if not hide(target, now=now):
         return
-    target.hidden_at = now
     audit_record(
         actor=None,
         action=f"{kind}.auto_hidden",

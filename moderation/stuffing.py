@@ -28,7 +28,7 @@ from core.audit import audit_record
 from ideas.models import Idea
 from moderation.models import StuffingCase
 from votes.models import Vote
-from votes.services import votes_quarantine_set
+from votes.services import votes_quarantine_move, votes_quarantine_set
 
 NEW_ACCOUNT_AGE = dt.timedelta(days=3)
 ESTABLISHED_ACTIVITY_BEFORE = dt.timedelta(days=1)
@@ -239,7 +239,7 @@ def _take_from_open_bursts(vote_ids: list[int], ring: StuffingCase) -> None:
         quarantine__rule=StuffingCase.Rule.BURST,
     )
     sources = set(moving.values_list("quarantine_id", flat=True))
-    moving.update(quarantine=ring)
+    votes_quarantine_move(vote_ids=list(moving.values_list("pk", flat=True)), case_id=ring.pk)
     for burst in StuffingCase.objects.filter(pk__in=sources).select_for_update():
         if not burst.votes.exists():
             audit_record(

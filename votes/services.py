@@ -298,3 +298,11 @@ def votes_quarantine_set(
         idea_ids = sorted({idea_id for _, idea_id in locked})
         ideas_recount(idea_ids, epoch=epoch)
     return idea_ids
+
+
+def votes_quarantine_move(*, vote_ids: list[int], case_id: int) -> int:
+    """Hand quarantined votes to another case (a ring takes a burst's votes). They stay out of
+    every count, so nothing is recounted."""
+    return Vote.objects.filter(pk__in=vote_ids, quarantine__isnull=False).update(
+        quarantine_id=case_id
+    )

@@ -5,26 +5,22 @@ The vote is the customer's own: the member with that email, or an account made f
 (actions.accounts.member_sign_up). It goes through vote_cast like any vote, so the counts stay
 exact and a customer counts once however many times their vote is recorded."""
 
-import re
-import zlib
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 
 from accounts.models import User
+from accounts.services import recorded_customer_for
 from core.audit import audit_record
-from core.roles import ensure_not_banned
+from core.roles import ensure_not_banned, is_product_manager
 from ideas.models import Idea
 from votes.models import Vote
 from votes.services import VoteState, vote_cast
 
 NOTE_MAX_LENGTH = Vote._meta.get_field("recorded_note").max_length
 NAME_MAX_LENGTH = User._meta.get_field("first_name").max_length
-# Room for a "-<n>" suffix within the username column.
-USERNAME_BASE_MAX_LENGTH = 140
-USERNAME_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -50,58 +46,6 @@ class RecordedVote:
                 "with that email."
             )
         return f"Vote recorded: {side} for {who}."
-
-
-def _lock_email(email: str) -> None:
-    """Two product managers recording for one new email at once make one account: the second
-    waits here until the first commits, then finds it."""
-    if connection.vendor != "postgresql":
-        return
-    key = zlib.crc32(f"ideastorm-recorded-customer:{email.lower()}".encode())
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-
-def _username_for(email: str) -> str:
-    """A free username from the email's local part (the domain stays private)."""
-    local = email.rsplit("@", 1)[0]
-    base = re.sub(r"[^\w.+-]", "", local)[:USERNAME_BASE_MAX_LENGTH] or "customer"
-    candidate, n = base, 1
-    while User.objects.filter(username__iexact=candidate).exists():
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
-
-
-def _customer_for(email: str, name: str) -> tuple[User, bool]:
-    """The member with this email (case-insensitive), or a new recorded-customer account."""
-    existing = (
-        User.objects.filter(email__iexact=email, deleted_at__isnull=True)
-        .order_by("recorded_customer", "pk")
-        .first()
-    )
-    if existing is not None:
-        return existing, False
-    email = User.objects.normalize_email(email)
-    for attempt in range(USERNAME_ATTEMPTS):
-        customer = User(
-            username=_username_for(email),
-            email=email,
-            first_name=name,
-            recorded_customer=True,
-            is_active=True,
-            # They never asked for email: nothing is sent until they claim the account.
-            email_frequency=User.EmailFrequency.NEVER,
-        )
-        customer.set_unusable_password()
-        try:
-            with transaction.atomic():
-                customer.save()
-            return customer, True
-        except IntegrityError:
-            # Another account took the username meanwhile: derive the next one.
-            if attempt == USERNAME_ATTEMPTS - 1:
-                raise
 
 
 def _validated(*, value: int, email: str, name: str, note: str) -> tuple[str, str, str]:
@@ -130,7 +74,7 @@ def vote_record_for_customer(
     """A product manager records a customer's promote (1) or demote (-1). It is the vote of the
     member with that email, or of an account made for the customer; if they had voted, it is
     the same vote (switched if the value differs, unchanged otherwise). Audited."""
-    if not getattr(staff, "is_product_manager", False):
+    if not is_product_manager(staff):
         raise PermissionDenied("Only product managers record customers' votes.")
     ensure_not_banned(staff)
     email, name, note = _validated(value=value, email=email, name=name, note=note)
@@ -139,8 +83,7 @@ def vote_record_for_customer(
         idea = Idea.objects.visible().filter(pk=idea_id).first()
         if idea is None:
             raise ValidationError({"idea": "This idea is not on the board: no vote can go on it."})
-        _lock_email(email)
-        customer, created = _customer_for(email, name)
+        customer, created = recorded_customer_for(email, name)
         if customer.is_banned:
             raise ValidationError({"email": "This member is banned: their vote can't be recorded."})
         # Locked first, in the vote path's order (vote row, then idea row).

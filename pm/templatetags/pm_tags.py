@@ -4,6 +4,8 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.roles import is_product_manager
+
 register = template.Library()
 
 
@@ -16,7 +18,7 @@ def pm_link(context) -> dict:
     current = match.url_name if match else ""
     return {
         # The request's user carries its roles (User.objects.with_roles): no query here.
-        "show": getattr(user, "is_product_manager", False),
+        "show": is_product_manager(user),
         "current": (current or "").startswith("pm-"),
     }
 

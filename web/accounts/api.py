@@ -16,6 +16,7 @@ from accounts.models import User
 from accounts.services import token_revoke, user_password_set
 from actions.accounts import account_delete, account_settings_update
 from core.api_errors import errors, service_errors
+from core.roles import is_moderator, is_product_manager
 from web.accounts.forms import WRONG_PASSWORD
 from web.accounts.selectors import member_totals
 
@@ -69,7 +70,7 @@ class MeOutputSerializer(serializers.Serializer):
 
     def get_roles(self, user: User) -> list[str]:
         """ "pm" (product manager) and "moderator", as the user holds them."""
-        held = (("pm", user.is_product_manager), ("moderator", user.is_moderator))
+        held = (("pm", is_product_manager(user)), ("moderator", is_moderator(user)))
         return [role for role, has in held if has]
 
 

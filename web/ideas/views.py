@@ -13,6 +13,7 @@ from actions.merging import suggested_merges
 from core import ratelimit
 from core.pagecache import cache_for_visitors, wants_fragment
 from core.pagination import page_of
+from core.roles import is_product_manager
 from ideas import search
 from ideas.models import DEFAULT_SORT, SORT_LABELS, SORTS, Category, Idea, Merge, Status, Tag
 from ideas.services import idea_is_editable, idea_update, idea_withdraw
@@ -125,7 +126,7 @@ def idea_detail(request, pk: int, slug: str | None = None):
         messages.info(request, _("“%(title)s” was merged into this idea.") % {"title": idea.title})
         return redirect("idea-detail", pk=idea.merged_into_id)
     others = Idea.objects.visible().exclude(pk=idea.pk)
-    is_pm = getattr(request.user, "is_product_manager", False)
+    is_pm = is_product_manager(request.user)
     context = {
         "idea": idea,
         "why": rank_explanation(idea),
@@ -228,7 +229,7 @@ def idea_withdraw_view(request, pk: int):
 @login_required
 @require_POST
 def idea_status(request, pk: int):
-    if not getattr(request.user, "is_product_manager", False):
+    if not is_product_manager(request.user):
         raise PermissionDenied(_("Only product managers change an idea's status."))
     idea = _visible_idea(pk)
     form = StatusForm(request.POST)
@@ -246,7 +247,7 @@ def idea_status(request, pk: int):
 
 
 def _pm_only(request) -> None:
-    if not getattr(request.user, "is_product_manager", False):
+    if not is_product_manager(request.user):
         raise PermissionDenied(_("Only product managers merge ideas."))
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.pagecache import wants_fragment
 from core.pagination import page_of
+from core.roles import is_product_manager
 from ideas.models import SORT_LABELS, Idea
 from storms.models import StormSession
 from storms.services import storm_create, storm_fields, storm_update
@@ -25,7 +26,7 @@ def product_manager_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_product_manager:
+        if not is_product_manager(request.user):
             raise PermissionDenied(_("Only product managers run Storm Sessions."))
         return view(request, *args, **kwargs)
 
@@ -40,7 +41,7 @@ def storm_list(request):
         "active": StormSession.objects.active(now).order_by("ends_at"),
         "upcoming": StormSession.objects.upcoming(now),
         "past": StormSession.objects.past(now)[:PAST_SHOWN],
-        "can_create": getattr(request.user, "is_product_manager", False),
+        "can_create": is_product_manager(request.user),
     }
     return render(request, "storms/storm_list.html", context)
 
@@ -72,7 +73,7 @@ def storm_detail(request, slug: str):
         "ideas": page.items,
         "sort": sort,
         "sorts": [(s, SORT_LABELS[s]) for s in SESSION_SORTS],
-        "can_edit": getattr(request.user, "is_product_manager", False),
+        "can_edit": is_product_manager(request.user),
     }
     template = "storms/storm_detail.html"
     if wants_fragment(request) and not closed:

@@ -2,7 +2,7 @@ from django import template
 from django.urls import reverse
 
 from comments.models import Comment
-from core.roles import ban_until_text
+from core.roles import ban_until_text, is_moderator
 from moderation.queue import open_flag_counts
 from moderation.selectors import can_flag, viewer_has_flagged
 from web.moderation.forms import BAN_DAYS_CHOICES, flag_control
@@ -48,7 +48,7 @@ def moderation_controls(context, target) -> dict:
     anyone else."""
     request = context["request"]
     kind = target._meta.model_name
-    if not getattr(request.user, "is_moderator", False) or getattr(target, "deleted_at", None):
+    if not is_moderator(request.user) or getattr(target, "deleted_at", None):
         return {}
     if kind == "idea":
         back = target.get_absolute_url()
@@ -79,7 +79,7 @@ def moderation_link(context) -> dict:
     current = (match.url_name if match else "") or ""  # None for an unnamed route
     return {
         # The request's user carries its roles (User.objects.with_roles): no query here.
-        "show": getattr(user, "is_moderator", False),
+        "show": is_moderator(user),
         "current": current.startswith("moderation-"),
     }
 
@@ -89,6 +89,6 @@ def ban_controls(context, person) -> dict:
     """`{% ban_controls person %}` on a profile: "Ban user" for moderators, or "Lift ban" when
     the member is banned. Nothing for anyone else, nor on one's own profile."""
     user = context["request"].user
-    if not getattr(user, "is_moderator", False) or person.pk == user.pk:
+    if not is_moderator(user) or person.pk == user.pk:
         return {}
     return {"person": person, "ban_days_choices": BAN_DAYS_CHOICES}

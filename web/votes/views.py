@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from core import ratelimit
 from core.http import login_first, safe_next
 from core.network import network_of
+from core.roles import is_product_manager
 from ideas.models import Idea
 from votes.services import vote_cast, vote_withdraw
 from votes.staff import vote_record_for_customer
@@ -66,7 +67,7 @@ def idea_record_vote(request, pk: int):
     idea = get_object_or_404(Idea.objects.visible(), pk=pk)
     if not request.user.is_authenticated:
         return login_first(request, idea.get_absolute_url())
-    if not getattr(request.user, "is_product_manager", False):
+    if not is_product_manager(request.user):
         raise PermissionDenied(_("Only product managers record customers' votes."))
     form = RecordVoteForm(request.POST)
     if form.is_valid():
