@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -305,97 +304,6 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {
-    # Every 5 minutes: recount the ideas voted on since the last run from the votes table,
-    # refreshing their Popular keys and repairing any counter drift. IDEASTORM_RECONCILE_EVERY
-    # (seconds) replaces the crontab, for the integration test.
-    "reconcile-rankings": {
-        "task": "votes.tasks.reconcile_rankings",
-        "schedule": (
-            float(os.environ["IDEASTORM_RECONCILE_EVERY"])
-            if os.environ.get("IDEASTORM_RECONCILE_EVERY")
-            else crontab(minute="*/5")
-        ),
-        "options": {"expires": 240},
-    },
-    # Every 10 minutes: the trending z-scores.
-    "refresh-trending": {
-        "task": "votes.tasks.refresh_trending",
-        "schedule": crontab(minute="*/10"),
-        "options": {"expires": 540},
-    },
-    # Hourly, at 5 past: the top product requests snapshot for the PM dashboard.
-    "snapshot-top-requests": {
-        "task": "votes.tasks.snapshot_top_requests",
-        "schedule": crontab(minute=5),
-        "options": {"expires": 3000},
-    },
-    # Nightly at 03:47: the same recount over every idea, which also repairs what the
-    # incremental run cannot see (votes removed with a deleted account).
-    "reconcile-rankings-full": {
-        "task": "votes.tasks.reconcile_rankings_full",
-        "schedule": crontab(minute=47, hour=3),
-        "options": {"expires": 3600},
-    },
-    # Daily at 03:17: move the Popular reference time forward when due (a no-op otherwise).
-    "rebase-rankings": {
-        "task": "votes.tasks.rebase_rankings",
-        "schedule": crontab(minute=17, hour=3),
-        "options": {"expires": 3600},
-    },
-    # Every 5 minutes: quarantine bursts and rings of suspicious votes (moderation.stuffing).
-    "detect-vote-stuffing": {
-        "task": "moderation.tasks.detect_vote_stuffing",
-        "schedule": crontab(minute="*/5"),
-        "options": {"expires": 240},
-    },
-    # Every 5 minutes: notification emails the after-commit enqueue missed (broker down).
-    "email-notifications": {
-        "task": "notifications.tasks.email_notifications",
-        "schedule": crontab(minute="*/5"),
-        "options": {"expires": 240},
-    },
-    # Every minute: open and close Storm Sessions whose start or end has passed (the home
-    # page's announcements; whether a session takes ideas is decided by its times alone).
-    "storm-sessions-open-close": {
-        "task": "storms.tasks.sessions_open_close",
-        "schedule": crontab(minute="*"),
-        "options": {"expires": 50},
-    },
-    # Daily at 07:00 UTC: the digest for members who chose one.
-    "email-digests": {
-        "task": "notifications.tasks.email_digests",
-        "schedule": crontab(minute=0, hour=7),
-        "options": {"expires": 3600},
-    },
-    # Daily at 04:23 UTC (before the digests): archive new ideas with no votes or comments for
-    # IDEAS_STALE_AFTER_DAYS, in batches, and tell their authors.
-    "archive-stale-ideas": {
-        "task": "actions.tasks.archive_stale_ideas",
-        "schedule": crontab(minute=23, hour=4),
-        "options": {"expires": 3600},
-    },
-    # Daily at 04:41 UTC: forget log-in failure records that no longer lock or count.
-    "forget-login-throttles": {
-        "task": "accounts.tasks.forget_login_throttles",
-        "schedule": crontab(minute=41, hour=4),
-        "options": {"expires": 3600},
-    },
-    # Every minute: webhook deliveries due for a retry, and any the after-commit enqueue
-    # missed (broker down).
-    "webhook-deliveries": {
-        "task": "webhooks.tasks.deliveries_retry",
-        "schedule": crontab(minute="*"),
-        "options": {"expires": 50},
-    },
-    # Every 5 minutes: announce ideas whose score reached 10, 50, 100, 500 or 1000 (the vote
-    # path is left alone).
-    "webhook-vote-thresholds": {
-        "task": "webhooks.tasks.vote_thresholds_announce",
-        "schedule": crontab(minute="*/5"),
-        "options": {"expires": 240},
-    },
-}
 # /healthz calls the reconcile job stale after this many seconds without a successful run.
 IDEAS_RECONCILE_STALE_AFTER = 3 * 300
 

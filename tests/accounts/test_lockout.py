@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts import lockout
 from accounts.models import LoginThrottle
+from ideastorm.celery import BEAT_SCHEDULE
 from tests.conftest import PASSWORD
 
 LOCKED = "Too many failed log-ins: this account is locked until"
@@ -155,5 +156,5 @@ def test_the_daily_job_forgets_only_records_that_neither_lock_nor_count(settings
     assert set(LoginThrottle.objects.values_list("username", flat=True)) == set(stay)
     assert forget_login_throttles()["deleted"] == 0  # safe to run twice
     assert JobRun.objects.get(name=FORGET_THROTTLES_JOB).ok
-    entry = settings.CELERY_BEAT_SCHEDULE["forget-login-throttles"]
+    entry = BEAT_SCHEDULE["forget-login-throttles"]
     assert entry["task"] == "accounts.tasks.forget_login_throttles"

@@ -11,6 +11,7 @@ from actions.ideas import idea_status_set, ideas_archive_stale
 from actions.tasks import ARCHIVE_STALE_JOB, archive_stale_ideas
 from core.models import JobRun
 from ideas.models import Idea, Status, StatusChange
+from ideastorm.celery import BEAT_SCHEDULE
 from notifications.models import Notification
 from tests.factories import CommentFactory, IdeaFactory, UserFactory
 from votes.services import vote_cast, vote_withdraw
@@ -183,7 +184,7 @@ def test_the_task_runs_under_the_job_lock_and_records_its_run(clock):
 
 
 def test_the_job_is_scheduled_daily(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["archive-stale-ideas"]
+    entry = BEAT_SCHEDULE["archive-stale-ideas"]
     assert entry["task"] == "actions.tasks.archive_stale_ideas"
     assert entry["schedule"].hour == {4} and entry["schedule"].minute == {23}
 

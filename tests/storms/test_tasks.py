@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from actions.ideas import idea_submit
 from core.models import JobRun
+from ideastorm.celery import BEAT_SCHEDULE
 from storms import tasks
 from storms.models import StormSession
 from storms.services import storm_create
@@ -84,5 +85,5 @@ def test_the_job_bumps_the_board_version_only_when_something_changed(
 
 
 def test_the_job_is_on_the_beat_schedule(settings):
-    entries = [e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()]
+    entries = [e["task"] for e in BEAT_SCHEDULE.values()]
     assert "storms.tasks.sessions_open_close" in entries
