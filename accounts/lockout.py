@@ -1,7 +1,13 @@
 """Login lockout: after LOCKOUT_FAILURES wrong passwords for a username within LOCKOUT_WINDOW,
 the username is locked for LOCKOUT_DURATION and even the right password is refused. Kept in
 the database (accounts.LoginThrottle), never the cache, so it holds with Redis down. Counted
-per username whether or not the account exists, so the lock tells nothing about which do."""
+per username whether or not the account exists, so the lock tells nothing about which do.
+
+One address trying many accounts is limited too: failed log-ins count against the client's
+address (an IPv6 client's /64) in the cache (core.ratelimit, "login-ip"); over the limit the
+log-in page and the API's token answer 429 before looking at the password, and the backend
+refuses the rest (the admin's log-in). That limit fails open with Redis down; the lock per
+account holds regardless."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import LoginThrottle
+from core import ratelimit
 
 LOCKOUT_FAILURES = 30
 LOCKOUT_WINDOW = timedelta(hours=1)
@@ -85,11 +92,23 @@ def throttles_forget() -> dict:
     return {"deleted": deleted}
 
 
+class AddressThrottled(ValidationError):
+    """Raised by the backend when the client's address has had too many failed log-ins (the
+    pages and the API answer 429 before asking it: core.ratelimit.login_refused)."""
+
+    def __init__(self, exceeded: ratelimit.Exceeded):
+        super().__init__(exceeded.message, code="throttled")
+        self.exceeded = exceeded
+
+
 def on_login_failed(sender, credentials: dict, request=None, **kwargs) -> None:
-    """user_login_failed receiver (connected in AccountsConfig.ready)."""
+    """user_login_failed receiver (connected in AccountsConfig.ready): the failure counts
+    against the username (in the database) and the client's address (in the cache)."""
     username = credentials.get(get_user_model().USERNAME_FIELD)
     if isinstance(username, str) and username:
         failure_record(username)
+    if request is not None:
+        ratelimit.login_failed(request)
 
 
 class LockoutModelBackend(ModelBackend):
@@ -100,6 +119,8 @@ class LockoutModelBackend(ModelBackend):
             username = kwargs.get(get_user_model().USERNAME_FIELD)
         if not isinstance(username, str) or not username:
             return None
+        if request is not None and (exceeded := ratelimit.login_refused(request)):
+            raise AddressThrottled(exceeded)
         until = locked_until(username)
         if until is not None:
             raise AccountLocked(until)

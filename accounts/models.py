@@ -111,3 +111,14 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}: {self.failures} failures"
+
+
+class BannedEmail(models.Model):
+    """What is kept of a banned member who deleted their account: a keyed hash of the email
+    (never the address) and the ban's end, so signing up again with it is refused until then."""
+
+    email_hash = models.CharField(max_length=64, unique=True)
+    banned_until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"banned email until {self.banned_until:%Y-%m-%d}"

@@ -2,18 +2,44 @@ import re
 import zlib
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from rest_framework.authtoken.models import Token
 
-from accounts.models import ROLE_GROUPS, User
+from accounts.models import ROLE_GROUPS, BannedEmail, User
+from accounts.validators import is_reserved_username
+from core.auth import token_expired
 
 # Room for a "-<n>" suffix within the username column.
 USERNAME_BASE_MAX_LENGTH = 140
 USERNAME_ATTEMPTS = 5
 
 
+def email_hash(email: str) -> str:
+    """A keyed hash of the address (Django's SECRET_KEY): equal for equal addresses, whatever
+    their case, and telling nothing without the key."""
+    return salted_hmac(
+        "ideastorm.banned-email", email.strip().lower(), algorithm="sha256"
+    ).hexdigest()
+
+
+def ensure_email_not_banned(email: str) -> None:
+    """Refuse an address whose account was deleted while banned, until that ban ends."""
+    until = (
+        BannedEmail.objects.filter(email_hash=email_hash(email), banned_until__gt=timezone.now())
+        .values_list("banned_until", flat=True)
+        .first()
+    )
+    if until is not None:
+        raise ValidationError(
+            {"email": "An account with this email was banned: it can't sign up again yet."}
+        )
+
+
 def user_create(*, username: str, email: str, password: str) -> User:
+    ensure_email_not_banned(email)
     return User.objects.create_user(username=username, email=email, password=password)
 
 
@@ -75,9 +101,13 @@ def user_settings_update(
     return was_silent and email_frequency != User.EmailFrequency.NEVER
 
 
+@transaction.atomic
 def user_password_set(*, user: User, password: str) -> User:
+    """Set a new password; the API token goes with the old one (whoever held the token may
+    have had the password too)."""
     user.set_password(password)
     user.save(update_fields=["password"])
+    token_revoke(user=user)
     return user
 
 
@@ -85,8 +115,18 @@ def user_password_set(*, user: User, password: str) -> User:
 def user_anonymise(*, user: User) -> User:
     """Wipe the account: its name, email, password, roles and API tokens go; what it wrote
     stays, shown as "deleted user"."""
+    if user.is_banned and user.email:
+        # Deleting the account doesn't end the ban: the same address can't sign up again.
+        BannedEmail.objects.update_or_create(
+            email_hash=email_hash(user.email), defaults={"banned_until": user.banned_until}
+        )
     user.deleted_at = timezone.now()
-    user.username = f"deleted-{user.pk}"
+    # deleted-<id>, or a free variant if an account took that name before it was reserved.
+    username, n = f"deleted-{user.pk}", 1
+    while User.objects.filter(username__iexact=username).exclude(pk=user.pk).exists():
+        n += 1
+        username = f"deleted-{user.pk}-{n}"
+    user.username = username
     user.email = user.first_name = user.last_name = ""
     user.set_unusable_password()
     user.is_active = user.is_staff = user.is_superuser = False
@@ -115,6 +155,22 @@ def token_revoke(*, user: User) -> int:
     return deleted
 
 
+def token_for(*, user: User) -> Token:
+    """The user's API token (POST /api/auth/token/): theirs, or a new one if they have none or
+    theirs has expired (IDEASTORM_API_TOKEN_DAYS)."""
+    with transaction.atomic():
+        token = Token.objects.select_for_update().filter(user=user).first()
+        if token is not None and not token_expired(token):
+            return token
+        if token is not None:
+            token.delete()
+        try:
+            with transaction.atomic():
+                return Token.objects.create(user=user)
+        except IntegrityError:  # a log-in at the same moment made one: that one is theirs
+            return Token.objects.get(user=user)
+
+
 # Accounts for customers whose votes a product manager records (votes.staff).
 
 
@@ -133,7 +189,8 @@ def _username_for(email: str) -> str:
     local = email.rsplit("@", 1)[0]
     base = re.sub(r"[^\w.+-]", "", local)[:USERNAME_BASE_MAX_LENGTH] or "customer"
     candidate, n = base, 1
-    while User.objects.filter(username__iexact=candidate).exists():
+    taken = User.objects.filter  # a name in use, or reserved (accounts.validators)
+    while is_reserved_username(candidate) or taken(username__iexact=candidate).exists():
         n += 1
         candidate = f"{base}-{n}"
     return candidate

@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from comments.models import Comment
-from comments.services import comment_create
+from comments.services import comment_create, comment_edit
 from ideas.models import Idea
 from moderation.holds import hold_reason
 from notifications.models import Notification
@@ -30,3 +30,11 @@ def comment_post(*, author, idea: Idea, body: str, parent: Comment | None = None
             comment=comment,
         )
     return comment
+
+
+@transaction.atomic
+def comment_revise(*, comment: Comment, user, body: str) -> Comment:
+    """The author edits a comment. The spam rules apply to the new text as to a new comment's:
+    an edit that adds blocked words, blocked domains or too many links waits for review."""
+    held = hold_reason(author=user, text=(body or "").strip(), edit=True)
+    return comment_edit(comment=comment, user=user, body=body, held=held)

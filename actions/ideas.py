@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from comments.models import Comment
 from ideas.models import Category, Idea, Status, StatusChange
-from ideas.services import idea_create, idea_status_record, ideas_archive
+from ideas.services import idea_create, idea_status_record, idea_update, ideas_archive
 from moderation.holds import hold_reason
 from notifications.models import Notification
 from notifications.services import followers_notify, notifications_create
@@ -43,6 +43,24 @@ def idea_submit(
     )
     idea_event_emit(event=Event.IDEA_CREATED, idea=idea)
     return idea
+
+
+@transaction.atomic
+def idea_revise(
+    *, idea: Idea, user, title: str, description: str, category: Category, tags: list[str] = ()
+) -> Idea:
+    """The author edits the idea. The spam rules apply to the new text as to a new idea's: an
+    edit that adds blocked words, blocked domains or too many links waits for review."""
+    held = hold_reason(author=user, text=f"{title}\n{description}", edit=True)
+    return idea_update(
+        idea=idea,
+        user=user,
+        title=title,
+        description=description,
+        category=category,
+        tags=tags,
+        held=held,
+    )
 
 
 @transaction.atomic

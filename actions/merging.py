@@ -47,8 +47,14 @@ def _check(merged: Idea, kept: Idea) -> None:
         raise ValidationError(
             {"kept": f"#{kept.pk} is itself merged into #{kept.merged_into_id}: merge into that."}
         )
-    if kept.withdrawn_at or kept.hidden_at:
-        raise ValidationError({"kept": f"#{kept.pk} is withdrawn or hidden."})
+    # Only ideas everyone sees merge, either way: a merge announces both (the idea.merged
+    # webhook, the duplicate's redirect), which must not reveal a held or hidden idea.
+    if merged.withdrawn_at or merged.hidden_at or merged.held_at:
+        raise ValidationError(
+            {"merged": "This idea is withdrawn, hidden or waiting for review: it can't be merged."}
+        )
+    if kept.withdrawn_at or kept.hidden_at or kept.held_at:
+        raise ValidationError({"kept": f"#{kept.pk} is withdrawn, hidden or waiting for review."})
 
 
 @transaction.atomic

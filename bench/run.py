@@ -268,16 +268,17 @@ def free_port() -> int:
 
 def bench_tokens() -> list[str]:
     from django.contrib.auth.hashers import make_password
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import User
+    from accounts.services import token_for
 
     password = make_password(None)
     users = [
         User.objects.get_or_create(username=f"bench-{i}", defaults={"password": password})[0]
         for i in range(BENCH_VOTERS)
     ]
-    return [Token.objects.get_or_create(user=user)[0].key for user in users]
+    # token_for: a bench database kept longer than IDEASTORM_API_TOKEN_DAYS gets new tokens.
+    return [token_for(user=user).key for user in users]
 
 
 WRK_SCRIPT = """

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from core.roles import is_moderator
+from ideas.models import Idea
 
 BODY_MAX_LENGTH = 5000
 EDIT_WINDOW_MINUTES = 15
@@ -21,6 +22,16 @@ class CommentQuerySet(models.QuerySet):
         if user is not None and user.is_authenticated:
             shown |= models.Q(hidden_at__isnull=True, author=user)
         return self.filter(shown)
+
+    def reachable_by(self, user) -> "CommentQuerySet":
+        """What a route that takes a comment's id (flag, edit, delete, the API) may load for this
+        viewer: a comment they may see, on an idea whose page they may see, and not deleted
+        unless it is their own. Anything else is a 404, whatever the route would do with it."""
+        ideas = Idea.objects.viewable_by(user).filter(merged_into__isnull=True)
+        comments = self.viewable_by(user).filter(idea__in=ideas)
+        if user is not None and user.is_authenticated:
+            return comments.filter(models.Q(deleted_at__isnull=True) | models.Q(author=user))
+        return comments.filter(deleted_at__isnull=True)
 
 
 class Comment(models.Model):

@@ -82,13 +82,22 @@ def comment_check_editable(comment: Comment, user, *, now: dt.datetime | None = 
 
 
 @transaction.atomic
-def comment_edit(*, comment: Comment, user, body: str) -> Comment:
+def comment_edit(*, comment: Comment, user, body: str, held: str | None = None) -> Comment:
+    """The author's edit. With `held` (the reason), the comment waits for review again
+    (actions.comments.comment_revise decides)."""
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     comment_check_editable(comment, user)
     comment.body = _clean_body(body)
     comment.body_html = render_markdown(comment.body)
     comment.edited_at = timezone.now()
-    comment.save(update_fields=["body", "body_html", "edited_at"])
+    fields = ["body", "body_html", "edited_at"]
+    newly_held = bool(held) and comment.held_at is None
+    if newly_held:
+        comment.held_at = comment.edited_at
+        fields.append("held_at")
+    comment.save(update_fields=fields)
+    if newly_held:
+        audit_record(actor=None, action="comment.held", target=comment, reason=held)
     return comment
 
 

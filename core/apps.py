@@ -11,7 +11,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
-        from core.converters import IdConverter
+        from core.converters import IdConverter, UsernameConverter
 
-        # Before any URLconf loads: every app's routes take ids as <id:pk>.
+        # Before any URLconf loads: every app's routes take ids as <id:pk>, usernames as
+        # <username:username>.
         register_converter(IdConverter, "id")
+        register_converter(UsernameConverter, "username")

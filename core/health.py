@@ -1,6 +1,12 @@
 """/healthz: can this node serve? The database answers, the broker answers, and the ranking
-job (named by the URLconf) succeeded recently. 200 when all hold, 503 otherwise."""
+job (named by the URLconf) succeeded recently. 200 when all hold, 503 otherwise.
 
+Everyone gets the status and each check's ok; the details (database vendor, broker transport,
+the job's record, error messages) only staff, or a monitor sending IDEASTORM_HEALTHZ_TOKEN as
+`Authorization: Bearer <token>` or `?token=<token>`: they describe the deployment to whoever
+asks."""
+
+import hmac
 import time
 
 from celery import current_app
@@ -12,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.models import JobRun
+from core.roles import is_site_staff
 
 
 def _check_database() -> dict:
@@ -56,6 +63,19 @@ def _check_job(name: str) -> dict:
     return result
 
 
+def _privileged(request) -> bool:
+    """Staff (a session), or the configured token (header or query string)."""
+    if is_site_staff(getattr(request, "user", None)):
+        return True
+    expected = settings.IDEASTORM_HEALTHZ_TOKEN
+    if not expected:
+        return False
+    scheme, _, sent = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() != "bearer" or not sent.strip():
+        sent = request.GET.get("token", "")
+    return hmac.compare_digest(sent.strip().encode(), expected.encode())
+
+
 @never_cache
 @require_GET
 def healthz(request, *, ranking_job: str):
@@ -66,6 +86,8 @@ def healthz(request, *, ranking_job: str):
         "last_ranking_run": _check_job(ranking_job) if database["ok"] else {"ok": False},
     }
     healthy = all(check["ok"] for check in checks.values())
+    if not _privileged(request):
+        checks = {name: {"ok": check["ok"]} for name, check in checks.items()}
     return JsonResponse(
         {"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503
     )

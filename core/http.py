@@ -1,6 +1,8 @@
 """Small pieces every view that writes shares: where to go back to, the way to log in, and
 the way to refuse."""
 
+from urllib.parse import SplitResult, urlsplit
+
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,6 +19,17 @@ def safe_next(request: HttpRequest, fallback: str = "/") -> str:
     ):
         return target
     return fallback
+
+
+def htmx_current_url(request: HttpRequest) -> SplitResult:
+    """The address of the page an htmx request came from (HX-Current-URL), split; empty when
+    there is none or when it isn't a URL (urlsplit refuses "http://[::1"): a header says what
+    the client likes."""
+    htmx = getattr(request, "htmx", None)
+    try:
+        return urlsplit((htmx.current_url if htmx is not None else None) or "")
+    except ValueError:
+        return urlsplit("")
 
 
 def login_first(request: HttpRequest, back: str) -> HttpResponse:

@@ -58,3 +58,16 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApiTokenUse(models.Model):
+    """When an API token (DRF's authtoken) was last used, to the hour: core.auth writes it at
+    most once an hour per token, never on every request. Goes with its token."""
+
+    token = models.OneToOneField(
+        "authtoken.Token", on_delete=models.CASCADE, primary_key=True, related_name="use"
+    )
+    last_used_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"token of user {self.token.user_id} last used {self.last_used_at:%Y-%m-%d %H:%M}"

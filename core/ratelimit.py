@@ -1,6 +1,8 @@
-"""Rate limits on writes: fixed-window counters in the cache, one key per action, subject and
-window. The limits (settings.IDEAS_RATE_LIMIT_RATES) are lifted by IDEAS_RATE_LIMITS=off, and
-they fail open: when the cache is down, every request goes through."""
+"""Rate limits on writes and log-ins: fixed-window counters in the cache, one key per action,
+subject and window. The limits (settings.IDEAS_RATE_LIMIT_RATES) are lifted by
+IDEAS_RATE_LIMITS=off, and they fail open: when the cache is down, every request goes through.
+A per-address limit counts an IPv6 client by its /64: one host usually holds a whole /64, and
+could otherwise take a new address for every request."""
 
 import logging
 import math
@@ -16,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from rest_framework.exceptions import ErrorDetail, Throttled
 
 from core.http import at_the_top
-from core.network import client_address
+from core.network import client_address, network_of_address
 from core.pagecache import wants_fragment
 
 logger = logging.getLogger(__name__)
@@ -32,7 +34,13 @@ MESSAGES = {
         "Too many accounts are being created from your network: at most %(rate)d %(per)s."
     ),
     "flag": gettext_lazy("You're flagging faster than we allow: at most %(rate)d %(per)s."),
+    "login-ip": gettext_lazy(
+        "Too many failed log-ins from your network: at most %(rate)d %(per)s."
+    ),
 }
+# A per-address limit counts an IPv6 client by this prefix (core.network keeps /48 networks
+# for the vote-stuffing job; a /64 is one site's LAN, usually one host).
+IPV6_LIMIT_PREFIX = 64
 PERIODS = {
     60: gettext_lazy("a minute"),
     60 * 60: gettext_lazy("an hour"),
@@ -83,7 +91,7 @@ def hits(*actions: tuple[str, object]) -> Exceeded | None:
         rate, period = settings.IDEAS_RATE_LIMIT_RATES[scope]
         window = int(now // period)
         limits.append((scope, rate, period, window))
-        counters.append((f"ratelimit:{scope}:{subject}:{window}", period, rate))
+        counters.append((_key(scope, subject, window), period, rate))
     try:
         counts = _count(counters)
     except Exception as exc:  # any cache failure (down, key evicted) lets the request through
@@ -95,6 +103,37 @@ def hits(*actions: tuple[str, object]) -> Exceeded | None:
         if count is not None and count > rate:
             retry_after = max(1, math.ceil((window + 1) * period - now))
             return Exceeded(scope=scope, rate=rate, period=period, retry_after=retry_after)
+    return None
+
+
+def _key(scope: str, subject: object, window: int) -> str:
+    return f"ratelimit:{scope}:{_subject(subject)}:{window}"
+
+
+def _subject(subject: object) -> object:
+    """An IPv6 address counts as its /64; anything else as itself."""
+    if isinstance(subject, str) and ":" in subject:
+        return network_of_address(subject, ipv6_prefix=IPV6_LIMIT_PREFIX) or subject
+    return subject
+
+
+def peek(scope: str, subject: object) -> Exceeded | None:
+    """Whether the subject has already used up the scope's limit in this window, without
+    counting anything: for limits on failures (counted by hit() when one happens), checked
+    before the attempt. Fails open, and costs nothing with IDEAS_RATE_LIMITS off."""
+    if not settings.IDEAS_RATE_LIMITS:
+        return None
+    rate, period = settings.IDEAS_RATE_LIMIT_RATES[scope]
+    now = time.time()
+    window = int(now // period)
+    try:
+        count = cache.get(_key(scope, subject, window))
+    except Exception as exc:  # any cache failure lets the request through
+        logger.warning("rate limit %s failed open: %r", scope, exc)
+        return None
+    if isinstance(count, int) and count >= rate:
+        retry_after = max(1, math.ceil((window + 1) * period - now))
+        return Exceeded(scope=scope, rate=rate, period=period, retry_after=retry_after)
     return None
 
 
@@ -114,6 +153,19 @@ def _count(counters: list[tuple[str, int, int]]) -> list[int | None] | None:
 def vote_hit(request: HttpRequest) -> Exceeded | None:
     """The two vote limits, per member and per address (the page and the API share them)."""
     return hits(("vote", request.user.pk), ("vote-ip", client_address(request)))
+
+
+def login_refused(request: HttpRequest) -> Exceeded | None:
+    """Whether the client's address (an IPv6 client's /64) has had too many failed log-ins
+    this window: checked before a password is (the log-in page, the API's token). The lockout
+    in the database (accounts.lockout) limits each account; this limits one address trying
+    many, and like every limit here it fails open."""
+    return peek("login-ip", client_address(request))
+
+
+def login_failed(request: HttpRequest) -> None:
+    """Count a failed log-in against the client's address (see login_refused)."""
+    hit("login-ip", client_address(request))
 
 
 def page_response(request: HttpRequest, exceeded: Exceeded) -> HttpResponse:

@@ -34,6 +34,11 @@ def is_staff_member(user) -> bool:
     return bool(getattr(user, "is_staff", False) or is_moderator(user) or is_product_manager(user))
 
 
+def is_site_staff(user) -> bool:
+    """Django staff (the admin's people): who may see how the site is deployed (/healthz)."""
+    return bool(getattr(user, "is_staff", False))
+
+
 def ban_until_text(until: dt.datetime | None) -> str:
     if until is None or until >= PERMANENT:
         return "a moderator lifts the ban"

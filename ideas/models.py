@@ -25,11 +25,20 @@ class Category(models.Model):
         return self.name
 
 
+class TagQuerySet(models.QuerySet):
+    def in_use(self) -> "TagQuerySet":
+        """Tags on at least one visible idea: a tag used only on hidden, held or withdrawn ideas
+        would tell of them."""
+        return self.filter(Exists(Idea.objects.visible().filter(tags=OuterRef("pk"))))
+
+
 class Tag(models.Model):
     """A free label ideas share across categories ("mobile", "battery"). Made on first use."""
 
     name = models.CharField(max_length=40, unique=True)
     slug = models.SlugField(max_length=40, unique=True)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -86,9 +95,14 @@ class IdeaQuerySet(models.QuerySet):
             merged_into__isnull=True,
         )
 
+    # Who may see an idea is decided here and nowhere else: `visible()` for lists, feeds, search
+    # and every route that acts on an idea; `viewable_by(user)` for the idea page (and what a
+    # comment's routes may reach, comments.models.CommentQuerySet.reachable_by).
+
     def viewable_by(self, user) -> "IdeaQuerySet":
         """What the idea page shows this viewer: the visible ideas, the viewer's own held ones
-        (marked as waiting for review), and to moderators hidden and held ones too."""
+        (marked as waiting for review), and to moderators hidden and held ones too. A merged
+        idea is here too: its page redirects to the idea it was merged into."""
         ideas = self.filter(withdrawn_at__isnull=True)
         if is_moderator(user):
             return ideas

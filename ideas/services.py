@@ -84,8 +84,17 @@ def idea_is_editable(idea: Idea, user, *, now: dt.datetime | None = None) -> boo
 
 @transaction.atomic
 def idea_update(
-    *, idea: Idea, user, title: str, description: str, category: Category, tags: list[str] = ()
+    *,
+    idea: Idea,
+    user,
+    title: str,
+    description: str,
+    category: Category,
+    tags: list[str] = (),
+    held: str | None = None,
 ) -> Idea:
+    """The author's edit. With `held` (the reason), the idea waits for review again, as a new
+    one would (actions.ideas.idea_revise decides)."""
     idea = Idea.objects.select_for_update().get(pk=idea.pk)
     if not idea_is_editable(idea, user):
         raise PermissionDenied("This idea can no longer be edited.")
@@ -93,9 +102,16 @@ def idea_update(
     idea.description = description.strip()
     idea.description_html = render_markdown(description)
     idea.category = category
-    idea.save(update_fields=["title", "description", "description_html", "category", "updated_at"])
+    fields = ["title", "description", "description_html", "category", "updated_at"]
+    newly_held = bool(held) and idea.held_at is None
+    if newly_held:
+        idea.held_at = timezone.now()
+        fields.append("held_at")
+    idea.save(update_fields=fields)
     idea.tags.set(tags_for(list(tags)))
     search_documents_refresh([idea.pk])
+    if newly_held:
+        audit_record(actor=None, action="idea.held", target=idea, reason=held)
     board_changed()
     return idea
 

@@ -1,5 +1,6 @@
 """IdeaStorm settings, driven by environment variables (see .env.example)."""
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -45,6 +46,21 @@ def env_positive_int(name: str, default: int) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ImproperlyConfigured(f"{name} must be a whole number from 1, not {raw!r}.")
     return int(raw)
+
+
+def env_networks(name: str) -> tuple:
+    """Comma-separated networks ("10.0.0.0/8,fd00::/8"); host bits set or junk fail loudly."""
+    networks = []
+    for item in os.environ.get(name, "").split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip()))
+            except ValueError as error:
+                raise ImproperlyConfigured(
+                    f"{name} must be comma-separated networks such as 10.0.0.0/8, "
+                    f"not {item.strip()!r}: {error}."
+                ) from None
+    return tuple(networks)
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -99,6 +115,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -241,12 +258,19 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's tokens, refused after IDEASTORM_API_TOKEN_DAYS (core.auth).
+        "core.auth.ExpiringTokenAuthentication",
     ],
     # Views that set permission_classes themselves add NotBanned too (a banned member reads).
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
         "core.roles.NotBanned",
+    ],
+    # DRF's parsers, but JSON read by core.parsers: too deep a body is a 400, not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
@@ -316,13 +340,27 @@ EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "IdeaStorm <ideastorm@localhost>")
 # Behind a proxy that sets X-Forwarded-For: read the client's network from it (core.network).
 IDEASTORM_TRUST_X_FORWARDED_FOR = env_bool("IDEASTORM_TRUST_X_FORWARDED_FOR", False)
+# API tokens stop working this many days after they were issued (0: never); core.auth.
+_token_days = os.environ.get("IDEASTORM_API_TOKEN_DAYS", "").strip() or "90"
+if not (_token_days.isascii() and _token_days.isdigit() and int(_token_days) <= 36500):
+    raise ImproperlyConfigured(
+        f"IDEASTORM_API_TOKEN_DAYS must be a whole number of days from 0 (never) to 36500, "
+        f"not {_token_days!r}."
+    )
+IDEASTORM_API_TOKEN_DAYS = int(_token_days)
+# /healthz shows its details (versions, errors, job records) to staff and to a monitor sending
+# this token (Authorization: Bearer, or ?token=); empty: staff only.
+IDEASTORM_HEALTHZ_TOKEN = os.environ.get("IDEASTORM_HEALTHZ_TOKEN", "").strip()
 # Links in emails and feeds start with this.
 IDEASTORM_SITE_URL = os.environ.get("IDEASTORM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Webhooks may post to these private networks (an intranet); other non-public addresses,
+# this site's own and 0.0.0.0 stay refused (core.outbound).
+IDEASTORM_WEBHOOK_ALLOWED_NETWORKS = env_networks("IDEASTORM_WEBHOOK_ALLOWED_NETWORKS")
 
 IDEAS_HALF_LIFE_DAYS = env_positive_float("IDEAS_HALF_LIFE_DAYS", 7.0)
 # A new idea with no votes and no comments for this many days is archived (actions.tasks).
 IDEAS_STALE_AFTER_DAYS = env_positive_float("IDEAS_STALE_AFTER_DAYS", 183.0)
-# Visitors' list pages are cached only with a cache that every process shares (ideas/pagecache).
+# Visitors' list pages are cached only with a cache that every process shares (core/pagecache.py).
 IDEAS_PAGE_CACHE = bool(REDIS_URL)
 IDEAS_RATE_LIMITS = env_bool("IDEAS_RATE_LIMITS", True)
 # PostgreSQL: a vote's transaction commits without waiting for its WAL to reach the disk
@@ -345,6 +383,9 @@ IDEAS_RATE_LIMIT_RATES = {
     "signup-ip": (5, 60 * 60),
     # Flags per member: the moderation queue is not a place to dump.
     "flag": (20, 60 * 60),
+    # Failed log-ins per client address (IPv6: per /64), page and API token alike: one address
+    # trying many accounts. Each account also locks after 30 (accounts.lockout, in the database).
+    "login-ip": (100, 60 * 60),
 }
 # A new account's posts wait for a moderator (moderation.holds); spam rules hold regardless.
 IDEAS_HOLD_NEW_ACCOUNTS = env_bool("IDEAS_HOLD_NEW_ACCOUNTS", False)

@@ -7,7 +7,7 @@ write services (defence in depth)."""
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import user_ban_set
 from core.audit import audit_record
-from core.roles import PERMANENT, ban_until_text, ensure_moderator
+from core.roles import PERMANENT, ban_until_text, ensure_moderator, is_staff_member
 from moderation.models import Ban
 
 
@@ -29,6 +29,19 @@ def _state(user) -> dict:
 
 def _check_moderator(moderator) -> None:
     ensure_moderator(moderator, "Only moderators ban and lift bans.")
+
+
+def may_ban(moderator, user) -> bool:
+    """Moderators ban members; only an admin (a superuser) bans or lifts the ban of staff, so
+    one moderator can't lock the others out."""
+    return moderator.is_superuser or not is_staff_member(user)
+
+
+def _check_may_ban(moderator, user) -> None:
+    if not may_ban(moderator, user):
+        raise PermissionDenied(
+            "Only an admin can ban or lift the ban of a moderator or a product manager."
+        )
 
 
 @transaction.atomic
@@ -51,6 +64,7 @@ def ban_create(*, moderator, user, reason: str, days: int | None) -> Ban:
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_superuser:
         raise ValidationError("A superuser can't be banned.")
+    _check_may_ban(moderator, user)
     if user.is_banned:
         raise ValidationError(
             f"{user.username} is already banned until {ban_until_text(user.banned_until)}."
@@ -78,6 +92,7 @@ def ban_lift(*, moderator, user, reason: str = "") -> None:
     """End the user's current ban now."""
     _check_moderator(moderator)
     user = User.objects.select_for_update().get(pk=user.pk)
+    _check_may_ban(moderator, user)
     if not user.is_banned:
         raise ValidationError(f"{user.username} is not banned.")
     now = timezone.now()

@@ -112,6 +112,7 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "logout": {"POST": roles(OK, OK, OK, OK, OK, OK)},
     "account-settings": {"GET": MEMBER_PAGE, "POST": OWN_ACCOUNT_WRITE},
     "account-password": {"GET": MEMBER_PAGE, "POST": OWN_ACCOUNT_WRITE},
+    "account-token-revoke": {"POST": OWN_ACCOUNT_WRITE},
     "account-delete": {"GET": MEMBER_PAGE, "POST": OWN_ACCOUNT_WRITE},
     # Members: submit, vote, comment, flag, follow (on carol's idea and comment).
     "idea-new": {"GET": WRITE_FORM_PAGE, "POST": MEMBER_WRITE},
@@ -313,6 +314,7 @@ REQUESTS: dict[str, dict[str, Req]] = {
         ),
     },
     "account-delete": {"GET": Req(), "POST": Req(body={"password": PASSWORD})},
+    "account-token-revoke": {"POST": Req()},
     "idea-new": {"GET": Req(), "POST": Req(body=NEW_IDEA)},
     "idea-vote": {
         "POST": Req(idea, {"value": "1"}),

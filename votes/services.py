@@ -23,7 +23,7 @@ from votes.rebuild import ideas_recount
 
 # A new vote goes only to an idea everyone sees: not withdrawn, hidden, held for review or
 # merged. Checked inside the vote's own INSERT, so it costs no query. (A vote already cast may
-# still be switched or withdrawn.)
+# still be switched; withdrawn only on an idea everyone sees, see vote_withdraw.)
 VOTABLE = (
     "withdrawn_at IS NULL AND hidden_at IS NULL AND held_at IS NULL AND merged_into_id IS NULL"
 )
@@ -230,16 +230,18 @@ def _new_vote_sql(value: int, async_commit: bool) -> str:
 
 
 def vote_withdraw(*, voter, idea: Idea | int) -> VoteState:
-    """Take the voter's vote back; nothing happens if there is none."""
+    """Take the voter's vote back; nothing happens if there is none. Only on an idea everyone
+    sees, as a vote is cast: any other answers as an unknown idea would (its counts stay
+    unseen)."""
     idea_id = getattr(idea, "pk", idea)
+    if not Idea.objects.visible().filter(pk=idea_id).exists():
+        raise Idea.DoesNotExist(f"No idea {idea_id}.")
     own_transaction = not connection.in_atomic_block
     with transaction.atomic():
         if own_transaction:
             _commit_without_waiting_for_disk()
         existing = _locked_vote(voter, idea_id)
         if existing is None:
-            if not Idea.objects.filter(pk=idea_id).exists():
-                raise Idea.DoesNotExist(f"No idea {idea_id}.")
             return _state(idea_id, None)
         existing.delete()
         if existing.quarantine_id is not None:

@@ -11,6 +11,7 @@ ALLOWED_WHEN_BANNED = {
     "logout",
     "account-settings",
     "account-password",
+    "account-token-revoke",
     "account-delete",
     "notifications-read",
     "api-token",

@@ -25,7 +25,14 @@ DELIVERY_FIELDS = [
 
 
 class WebhookForm(forms.ModelForm):
-    url = forms.URLField(label="URL", max_length=500, assume_scheme="https")
+    url = forms.URLField(
+        label="URL",
+        max_length=500,
+        assume_scheme="https",
+        help_text="Checked now and before each delivery: loopback, private, link-local and "
+        "other non-public addresses, and this site's own, are refused unless "
+        "IDEASTORM_WEBHOOK_ALLOWED_NETWORKS opens them.",
+    )
     events = forms.MultipleChoiceField(
         choices=Event.choices, widget=forms.CheckboxSelectMultiple, required=False
     )

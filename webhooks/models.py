@@ -2,8 +2,15 @@
 
 import secrets
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
+
+from core import outbound
+
+# A delivery keeps this much of the receiver's answer, control characters removed.
+RESPONSE_EXCERPT_CHARS = 200
 
 
 class Event(models.TextChoices):
@@ -22,9 +29,23 @@ def new_secret() -> str:
     return secrets.token_hex(32)
 
 
+def validate_destination(url: str) -> None:
+    """The URL must lead where the server may connect (core.outbound: no loopback, private,
+    link-local... address, nor this site, unless IDEASTORM_WEBHOOK_ALLOWED_NETWORKS opens
+    it). Each delivery checks again, as DNS may answer differently by then."""
+    try:
+        outbound.destination_check(
+            url, allowed_networks=settings.IDEASTORM_WEBHOOK_ALLOWED_NETWORKS
+        )
+    except (outbound.Refused, outbound.Unresolvable) as error:
+        raise ValidationError(f"This URL is refused: {error}.", code="destination") from None
+
+
 class Webhook(models.Model):
     url = models.URLField(
-        "URL", max_length=500, validators=[URLValidator(schemes=["http", "https"])]
+        "URL",
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"]), validate_destination],
     )
     # A list of Event values.
     events = models.JSONField(default=list)
@@ -60,7 +81,12 @@ class Delivery(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     # The last attempt's outcome.
     response_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.TextField(blank=True)
+    # Only the start of the answer: a receiver's body is not ours to keep or show.
+    response_body = models.CharField(
+        f"response (first {RESPONSE_EXCERPT_CHARS} characters)",
+        max_length=RESPONSE_EXCERPT_CHARS,
+        blank=True,
+    )
     error = models.TextField(blank=True)
     # When a pending delivery is next due; pushed forward while an attempt is under way.
     next_attempt_at = models.DateTimeField(null=True, blank=True)

@@ -6,6 +6,11 @@ them: the retry job every minute sends whatever is due. Each attempt first claim
 delivery with a conditional update (due, pending, and its next attempt pushed past the send
 timeout), so two workers never send it at once and a succeeded delivery is never sent again.
 A failed attempt is retried after BACKOFF; after the last, the delivery is marked failed.
+
+Where a delivery may go is core.outbound's decision, made again at every attempt: a URL whose
+host has come to point at a refused address (loopback, private, this site...) fails at once,
+with the reason, and no connection is made. The request goes to the address checked, follows
+no redirect, and keeps only the status and the first RESPONSE_EXCERPT_CHARS characters.
 """
 
 import datetime as dt
@@ -13,8 +18,6 @@ import http.client
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
 
 from django.conf import settings
 from django.db import transaction
@@ -22,12 +25,21 @@ from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core import outbound
 from ideas.models import Idea
-from webhooks.models import PING, Delivery, Event, Webhook, WebhookThreshold
+from webhooks.models import (
+    PING,
+    RESPONSE_EXCERPT_CHARS,
+    Delivery,
+    Event,
+    Webhook,
+    WebhookThreshold,
+)
 from webhooks.signing import signature
 
 log = logging.getLogger(__name__)
 
+# The whole attempt (resolving aside): connecting, sending, and the answer's status.
 TIMEOUT_SECONDS = 5
 # The wait before the 2nd, 3rd, ... attempt; after the last retry fails, the delivery fails.
 BACKOFF = (
@@ -40,7 +52,6 @@ BACKOFF = (
 # An attempt under way holds its delivery this long (well past the timeout); if the worker
 # dies mid-send, the delivery is due again afterwards.
 CLAIM_FOR = dt.timedelta(minutes=2)
-RESPONSE_BODY_KEPT = 1000
 # The retry job stops starting new attempts after this long (it runs every minute).
 RETRY_JOB_BUDGET_SECONDS = 45
 VOTE_THRESHOLDS = (10, 50, 100, 500, 1000)
@@ -144,33 +155,29 @@ def _claim(delivery_id: int, now: dt.datetime) -> Delivery | None:
     return Delivery.objects.select_related("webhook").get(pk=delivery_id)
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect is an answer like any other non-2xx: the POST is not replayed elsewhere.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
-def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str, str]:
-    """POST the body; return (status code or None, the start of the response body, error)."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str, str, bool]:
+    """POST the body where core.outbound allows; return (status code or None, the start of
+    the answer, error, whether the destination was refused: then nothing was sent)."""
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.status, _read(response), ""
-    except urllib.error.HTTPError as error:
-        return error.code, _read(error), f"HTTP {error.code}"
+        response = outbound.post(
+            url,
+            body,
+            headers,
+            allowed_networks=settings.IDEASTORM_WEBHOOK_ALLOWED_NETWORKS,
+            timeout=TIMEOUT_SECONDS,
+            excerpt_chars=RESPONSE_EXCERPT_CHARS,
+        )
+    except outbound.Refused as refusal:
+        return None, "", f"Refused, not sent: {refusal}."[:500], True
     except (OSError, http.client.HTTPException, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return None, "", f"{type(error).__name__}: {reason}"[:500]
-
-
-def _read(response) -> str:
-    try:
-        return response.read(4 * RESPONSE_BODY_KEPT).decode("utf-8", "replace")[:RESPONSE_BODY_KEPT]
-    except OSError:
-        return ""
+        return None, "", f"{type(error).__name__}: {error}"[:500], False
+    if 300 <= response.status < 400:
+        error = f"HTTP {response.status}: redirects are not followed"
+    elif 200 <= response.status < 300:
+        error = ""
+    else:
+        error = f"HTTP {response.status}"
+    return response.status, response.excerpt, error, False
 
 
 def delivery_send(*, delivery_id: int) -> str | None:
@@ -184,7 +191,7 @@ def delivery_send(*, delivery_id: int) -> str | None:
         {"event": delivery.event, "sent_at": now.isoformat(), **delivery.payload},
         separators=(",", ":"),
     ).encode()
-    code, response_body, error = _post(
+    code, response_body, error, refused = _post(
         delivery.webhook.url,
         body,
         {
@@ -201,7 +208,9 @@ def delivery_send(*, delivery_id: int) -> str | None:
         outcome.update(
             status=Delivery.Status.SUCCEEDED, delivered_at=finished, next_attempt_at=None
         )
-    elif delivery.attempts > len(BACKOFF):
+    elif refused or delivery.attempts > len(BACKOFF):
+        # A refused destination is not retried: each try would be another shot at the
+        # refused address for whoever controls the name's DNS.
         outcome.update(status=Delivery.Status.FAILED, next_attempt_at=None)
     else:
         outcome.update(next_attempt_at=finished + BACKOFF[delivery.attempts - 1])

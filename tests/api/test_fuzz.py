@@ -1,7 +1,12 @@
 """Fuzz every API operation from the app's own OpenAPI schema (schemathesis): as a visitor
 and as a member, no input may give a 500, and every answer must match the schema. The
 operations gated to product managers and to moderators are fuzzed again as one, so their
-happy paths run too."""
+happy paths run too.
+
+Hostile text rides along: some examples carry a control character, a NUL, a C1 control, a
+bidi override or a non-character inside every string of their body, query and path (the
+`flatmap_*` hooks below); and every operation that takes a body is sent JSON nested 5,000
+deep and just past the parser's limit (core.parsers), which must be a 400, never a 500."""
 
 import datetime as dt
 import re
@@ -15,9 +20,11 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import Client
 from django.urls import resolve
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
@@ -29,6 +36,7 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.services import role_set
 from actions.merging import idea_merge
+from core.parsers import MAX_DEPTH
 from core.roles import IsModerator, IsProductManager
 from ideastorm.wsgi import application
 from moderation.models import Flag, StuffingCase
@@ -55,6 +63,46 @@ def gated_to(permission: type) -> Callable[[Any], bool]:
 
 pm_schema = schema.include(gated_to(IsProductManager))
 moderator_schema = schema.include(gated_to(IsModerator))
+
+# Put inside every string of some examples (the schema's clones share these hooks). Not a
+# lone surrogate: a form-encoded body or a query can't even be encoded with one (JSON can:
+# tests/core/test_text.py covers the fields refusing it).
+HOSTILE = ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\u202e", "\ufffe", "\r\n", "\t"]
+
+
+def _taint(value, char: str):
+    if isinstance(value, str):
+        return value[:1] + char + value[1:]  # inside, so trimming whitespace keeps it
+    if isinstance(value, dict):
+        return {key: _taint(item, char) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_taint(item, char) for item in value]
+    return value
+
+
+def _sometimes_hostile(value):
+    """The value as generated, or with a hostile character inside every string (a third of
+    the time: the happy paths still run)."""
+    if not value:
+        return st.just(value)
+    tainted = st.sampled_from(HOSTILE).map(lambda char: _taint(value, char))
+    return st.one_of(st.just(value), st.just(value), tainted)
+
+
+@schema.hook
+def flatmap_body(ctx, body):
+    return _sometimes_hostile(body)
+
+
+@schema.hook
+def flatmap_query(ctx, query):
+    return _sometimes_hostile(query)
+
+
+@schema.hook
+def flatmap_path_parameters(ctx, path_parameters):
+    return _sometimes_hostile(path_parameters)
+
 
 CHECKS = [
     not_a_server_error,
@@ -231,3 +279,61 @@ def test_the_checks_catch_a_server_error(board):
     broken = mock.patch("web.ideas.api.TagListApi.get", side_effect=RuntimeError("boom"))
     with broken, pytest.raises(FailureGroup, match="Server error"):
         case.call_and_validate(checks=CHECKS)
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+DEEP_BODIES = {
+    "5,000 deep": _nested(5000),
+    "past the limit": '{"title": ' + _nested(MAX_DEPTH) + "}",
+    "unclosed": "{" * 100_000,
+}
+
+
+def _token_for(operation, pm_operations: set[str], board) -> str:
+    if operation.path.startswith("/api/moderation/"):
+        return board["moderator_token"]
+    if operation.label in pm_operations:
+        return board["pm_token"]
+    return board["token"]
+
+
+def _path(operation, board) -> str:
+    values = {"id": board["ideas"][0], "slug": board["session"], "username": "other"}
+    if "/comments/{id}/" in operation.path:
+        values["id"] = board["comments"][0]
+    elif "/merges/{id}/" in operation.path:
+        values["id"] = board["merge"]
+    elif "/stuffing-cases/{id}/" in operation.path:
+        values["id"] = board["case"]
+    return re.sub(r"{(\w+)}", lambda name: str(values[name.group(1)]), operation.path)
+
+
+def test_deeply_nested_json_is_a_400_on_every_operation_with_a_body(board):
+    """As a role the operation admits, at a row that exists: so the body is read."""
+    operations = [result.ok() for result in schema.get_all_operations()]
+    with_json = [
+        op for op in operations if any(body.media_type == "application/json" for body in op.body)
+    ]
+    assert len(with_json) > 15
+    pm_operations = _labels(pm_schema)
+    client = Client()
+    parse_errors = 0
+    for operation in with_json:
+        headers = {"Authorization": f"Token {_token_for(operation, pm_operations, board)}"}
+        for label, body in DEEP_BODIES.items():
+            response = client.generic(
+                operation.method.upper(),
+                _path(operation, board),
+                body,
+                content_type="application/json",
+                headers=headers,
+            )
+            assert response.status_code < 500, (operation.label, label)
+            if response.status_code == 400:
+                assert response.json()["code"] == "parse_error", (operation.label, label)
+                parse_errors += 1
+    # Nearly every operation reads its body (a few answer 404 or 403 before it).
+    assert parse_errors >= 3 * (len(with_json) - 5)

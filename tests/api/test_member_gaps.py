@@ -81,7 +81,7 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(alice):
     assert other.get("/api/users/me/").status_code in (401, 403)
 
 
-def test_changing_the_password_by_token_keeps_the_token_and_starts_no_session(alice):
+def test_changing_the_password_by_token_revokes_the_token_and_starts_no_session(alice):
     client = _token_client(alice)
     sessions = Session.objects.count()
     response = client.post(
@@ -90,7 +90,8 @@ def test_changing_the_password_by_token_keeps_the_token_and_starts_no_session(al
         format="json",
     )
     assert response.status_code == 204
-    assert client.get("/api/users/me/").status_code == 200
+    assert client.get("/api/users/me/").status_code in (401, 403)
+    assert not Token.objects.filter(user=alice).exists()
     assert Session.objects.count() == sessions
 
 

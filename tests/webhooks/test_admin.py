@@ -13,7 +13,8 @@ def admin_client(client):
     return client
 
 
-def test_an_admin_registers_a_webhook_and_sees_its_secret(admin_client):
+def test_an_admin_registers_a_webhook_and_sees_its_secret(admin_client, dns):
+    dns["hooks.example.com"] = ["93.184.215.14"]
     response = admin_client.post(
         "/admin/webhooks/webhook/add/",
         {"url": "https://hooks.example.com/ideastorm", "events": ["idea.created"], "active": "on"},

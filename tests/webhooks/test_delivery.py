@@ -37,7 +37,7 @@ def test_a_ping_is_signed_with_the_webhooks_secret_and_carries_the_headers(recei
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.response_code) == ("succeeded", 1, 200)
     assert delivery.delivered_at is not None and delivery.next_attempt_at is None
-    assert len(delivery.response_body) == 1000
+    assert len(delivery.response_body) == 200
 
 
 def test_a_succeeded_delivery_is_never_sent_again(receiver, make_webhook):

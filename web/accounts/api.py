@@ -5,20 +5,22 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import parsers, permissions, serializers, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from accounts.services import token_revoke, user_password_set
+from accounts.services import token_for, token_revoke, user_password_set
 from actions.accounts import account_delete, account_settings_update
+from core import ratelimit
 from core.api_errors import errors, service_errors
+from core.parsers import JSONParser
 from core.roles import is_moderator, is_product_manager
 from web.accounts.forms import WRONG_PASSWORD
 from web.accounts.selectors import member_totals
+from web.accounts.serializers import TokenInputSerializer
 
 # Far beyond any real password; keeps a megabyte of "password" away from the hasher.
 PASSWORD_MAX_LENGTH = 4096
@@ -33,19 +35,29 @@ class TokenOutputSerializer(serializers.Serializer):
 class TokenApi(ObtainAuthToken):
     """Log the API in (POST: a token for a username and password) or out (DELETE)."""
 
+    # ObtainAuthToken sets its own parsers and serializer: the site's JSON parser and rules.
+    parser_classes = (parsers.FormParser, parsers.MultiPartParser, JSONParser)
+    serializer_class = TokenInputSerializer
+
     def get_permissions(self):
         if self.request is not None and self.request.method == "DELETE":
             return [permissions.IsAuthenticated()]
         return super().get_permissions()
 
     @extend_schema(
-        request=AuthTokenSerializer,
-        responses={200: TokenOutputSerializer, **errors(400)},
+        request=TokenInputSerializer,
+        responses={200: TokenOutputSerializer, **errors(400, 429)},
         description="Your API token, for a username and password: send it as "
-        "`Authorization: Token <token>`.",
+        "`Authorization: Token <token>`. It lasts IDEASTORM_API_TOKEN_DAYS days from when it "
+        "was issued (90 unless the site says otherwise); after that this gives a new one. "
+        "Changing your password revokes it. Too many failed log-ins from one address: 429.",
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        ratelimit.check_api(ratelimit.login_refused(request))
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token = token_for(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
 
     @extend_schema(
         request=None,
@@ -153,8 +165,8 @@ class PasswordChangeApi(APIView):
         description=(
             "Change your password: your current one, and the new one, which must pass the "
             "site's password rules. Every other browser session ends; a session that asks "
-            "stays logged in. Your API token stays valid, as with the page: revoke it with "
-            "DELETE /api/auth/token/ to end API access elsewhere."
+            "stays logged in. Your API token is revoked, as with the page (this request's "
+            "too): POST /api/auth/token/ with the new password for a new one."
         ),
     )
     def post(self, request):

@@ -1,10 +1,31 @@
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm, UsernameField
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.validators import LOOKS_LIKE_A_MEMBER, lookalike_member, validate_username
+from core.text import validate_line
 
 WRONG_PASSWORD = _("That is not your password.")
+
+
+class NewUsernameField(UsernameField):
+    """A new username, checked as typed (accounts.validators). Django's field would turn a
+    fullwidth or ligature name into plain letters without a word; this one refuses it."""
+
+    default_validators = [validate_username]
+
+    def to_python(self, value):
+        return forms.CharField.to_python(self, value)
+
+
+class LoginForm(AuthenticationForm):
+    """The log-in form; a username holds no control character (core.text), so one typed in is
+    refused at the field before anything is looked up."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].validators.append(validate_line)
 
 
 class SignupForm(UserCreationForm):
@@ -15,6 +36,7 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email")
+        field_classes = {"username": NewUsernameField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,7 +59,10 @@ class SignupForm(UserCreationForm):
         claimable = self._claimable()
         if username and claimable and claimable.username.lower() == username.lower():
             return username  # the account being claimed keeps its name if they want it
-        return super().clean_username()
+        username = super().clean_username()
+        if username and lookalike_member(username, exclude_pk=claimable and claimable.pk):
+            raise forms.ValidationError(LOOKS_LIKE_A_MEMBER, code="lookalike")
+        return username
 
     def validate_unique(self) -> None:
         # clean_username checks the username's uniqueness (case-insensitively, the claim aside).

@@ -11,8 +11,9 @@ urlpatterns = [
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/settings/", views.account_settings, name="account-settings"),
     path("accounts/settings/password/", views.password_change, name="account-password"),
+    path("accounts/settings/token/revoke/", views.api_token_revoke, name="account-token-revoke"),
     path("accounts/settings/delete/", views.account_delete, name="account-delete"),
-    path("users/<str:username>/", views.profile, name="profile"),
+    path("users/<username:username>/", views.profile, name="profile"),
 ]
 
 api_urlpatterns = [
@@ -21,5 +22,5 @@ api_urlpatterns = [
     path("users/me/password/", api.PasswordChangeApi.as_view(), name="api-user-password"),
     path("users/me/delete/", api.AccountDeleteApi.as_view(), name="api-user-delete"),
     # After users/me/: a member called "me" is reached by the profile page only.
-    path("users/<str:username>/", api.UserDetailApi.as_view(), name="api-user-detail"),
+    path("users/<username:username>/", api.UserDetailApi.as_view(), name="api-user-detail"),
 ]

@@ -3,12 +3,14 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.services import user_password_set
+from accounts.selectors import api_token_of
+from accounts.services import token_revoke, user_password_set
 from actions.accounts import account_delete as delete_account
 from actions.accounts import account_settings_update, member_sign_up
 from comments.models import Comment
@@ -16,7 +18,7 @@ from core import ratelimit
 from core.http import safe_next
 from core.pagination import page_of
 from ideas.models import Idea
-from web.accounts.forms import DeleteAccountForm, SettingsForm, SignupForm
+from web.accounts.forms import DeleteAccountForm, LoginForm, SettingsForm, SignupForm
 from web.accounts.selectors import member_totals
 
 PROFILE_PAGE_SIZE = 20
@@ -28,16 +30,22 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect(safe_next(request))
     form = SignupForm(request.POST or None)
+    # Every attempt counts, a refused one too: trying addresses costs the same as signing up.
+    address = ratelimit.client_address(request)
+    if request.method == "POST" and (exceeded := ratelimit.hit("signup-ip", address)):
+        return ratelimit.page_response(request, exceeded)
     if request.method == "POST" and form.is_valid():
-        if exceeded := ratelimit.hit("signup-ip", ratelimit.client_address(request)):
-            return ratelimit.page_response(request, exceeded)
-        user = member_sign_up(
-            username=form.cleaned_data["username"],
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-        )
-        login(request, user, backend="accounts.lockout.LockoutModelBackend")
-        return redirect(safe_next(request))
+        try:
+            user = member_sign_up(
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="accounts.lockout.LockoutModelBackend")
+            return redirect(safe_next(request))
     return render(
         request,
         "accounts/signup.html",
@@ -49,6 +57,13 @@ def signup(request):
 class IdeaStormLoginView(LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
+
+    def post(self, request, *args, **kwargs):
+        # Too many failed log-ins from this address: 429 before any password is checked.
+        if exceeded := ratelimit.login_refused(request):
+            return ratelimit.page_response(request, exceeded)
+        return super().post(request, *args, **kwargs)
 
 
 @require_GET
@@ -82,9 +97,17 @@ def account_settings(request):
         account_settings_update(user=request.user, **form.cleaned_data)
         messages.success(request, _("Your settings are saved."))
         return redirect("account-settings")
-    return render(
-        request, "accounts/settings.html", {"form": form}, status=400 if form.errors else 200
-    )
+    context = {"form": form, "api_token": api_token_of(request.user)}
+    return render(request, "accounts/settings.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request):
+    """The settings page's "Revoke API token": scripts using it are logged out of the API."""
+    if token_revoke(user=request.user):
+        messages.success(request, _("Your API token is revoked."))
+    return redirect("account-settings")
 
 
 @login_required

@@ -6,13 +6,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from actions.comments import comment_post
+from actions.comments import comment_post, comment_revise
 from comments.models import BODY_MAX_LENGTH, Comment
-from comments.services import comment_delete, comment_edit
+from comments.services import comment_delete
 from core import ratelimit
 from core.api_errors import errors, service_errors
 from core.pagination import StrictPagination
 from core.roles import NotBanned
+from core.text import TextSerializerField
 from ideas.models import Idea
 from web.comments.serializers import CommentInputSerializer, CommentOutputSerializer
 
@@ -59,7 +60,7 @@ class IdeaCommentsApi(APIView):
 
 
 class CommentEditInputSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=BODY_MAX_LENGTH)
+    body = TextSerializerField(max_length=BODY_MAX_LENGTH)
 
 
 class CommentDetailApi(APIView):
@@ -68,8 +69,8 @@ class CommentDetailApi(APIView):
     permission_classes = [permissions.IsAuthenticated, NotBanned]
 
     def _comment(self, request, pk: int) -> Comment:
-        comments = Comment.objects.filter(idea__in=Idea.objects.visible()).viewable_by(request.user)
-        return get_object_or_404(comments.select_related("author"), pk=pk)
+        comments = Comment.objects.reachable_by(request.user).select_related("author")
+        return get_object_or_404(comments, pk=pk)
 
     @extend_schema(
         request=CommentEditInputSerializer,
@@ -81,7 +82,7 @@ class CommentDetailApi(APIView):
         data = CommentEditInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         with service_errors():
-            comment = comment_edit(comment=comment, user=request.user, **data.validated_data)
+            comment = comment_revise(comment=comment, user=request.user, **data.validated_data)
         return Response(CommentOutputSerializer(comment, context={"request": request}).data)
 
     @extend_schema(

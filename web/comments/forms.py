@@ -1,10 +1,11 @@
 from django import forms
 
 from comments.models import BODY_MAX_LENGTH, Comment
+from core.text import TextField
 
 
 class CommentEditForm(forms.Form):
-    body = forms.CharField(
+    body = TextField(
         max_length=BODY_MAX_LENGTH,
         error_messages={
             "required": "Write something first.",

@@ -3,6 +3,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from comments.models import BODY_MAX_LENGTH, Comment
+from core.text import TextSerializerField
 
 
 @extend_schema_serializer(
@@ -15,7 +16,7 @@ from comments.models import BODY_MAX_LENGTH, Comment
     ]
 )
 class CommentInputSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=BODY_MAX_LENGTH)
+    body = TextSerializerField(max_length=BODY_MAX_LENGTH)
     parent = serializers.PrimaryKeyRelatedField(
         queryset=Comment.objects.all(), required=False, allow_null=True
     )

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from actions.comments import comment_post
+from actions.comments import comment_post, comment_revise
 from comments import services
 from comments.models import Comment
 from comments.selectors import thread_for_viewer
@@ -36,7 +36,9 @@ def thread_context(request, idea: Idea, *, form=None, focus_id: int | None = Non
             for comment in (entry.comment, *entry.replies)
         }
         raw_parent = form.data.get("parent", "")
-        reply_to = top_of.get(int(raw_parent)) if raw_parent.isdigit() else None
+        # ASCII digits only: "²" is a digit to str.isdigit, not to int().
+        is_id = raw_parent.isascii() and raw_parent.isdigit()
+        reply_to = top_of.get(int(raw_parent)) if is_id else None
         prefix = "reply" if reply_to else "form"
         context.update(
             {
@@ -109,7 +111,7 @@ def post_comment(request, pk: int):
 @login_required
 def edit_comment(request, pk: int):
     comment = get_object_or_404(
-        Comment.objects.filter(idea__withdrawn_at__isnull=True).select_related("idea"), pk=pk
+        Comment.objects.reachable_by(request.user).select_related("idea"), pk=pk
     )
     idea = comment.idea
     context = {
@@ -140,9 +142,7 @@ def edit_comment(request, pk: int):
         form = CommentEditForm(request.POST)
         if form.is_valid():
             try:
-                services.comment_edit(
-                    comment=comment, user=request.user, body=form.cleaned_data["body"]
-                )
+                comment_revise(comment=comment, user=request.user, body=form.cleaned_data["body"])
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -158,7 +158,7 @@ def edit_comment(request, pk: int):
 @require_POST
 def delete_comment(request, pk: int):
     comment = get_object_or_404(
-        Comment.objects.filter(idea__withdrawn_at__isnull=True).select_related("idea"), pk=pk
+        Comment.objects.reachable_by(request.user).select_related("idea"), pk=pk
     )
     idea = comment.idea
     if not request.user.is_authenticated:

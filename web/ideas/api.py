@@ -7,14 +7,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from actions import merging
-from actions.ideas import idea_status_set, idea_submit
+from actions.ideas import idea_revise, idea_status_set, idea_submit
 from core import ratelimit
 from core.api_errors import errors, service_errors
 from core.pagination import StrictPagination
 from core.roles import PM_ONLY, NotBanned
 from ideas import search
 from ideas.models import DEFAULT_SORT, Category, Idea, Merge, Tag
-from ideas.services import idea_is_editable, idea_update, idea_withdraw
+from ideas.services import idea_is_editable, idea_withdraw
 from votes.selectors import rank_explanation
 from web.ideas.serializers import (
     CategorySerializer,
@@ -113,7 +113,7 @@ class IdeaDetailApi(APIView):
             "tags": list(idea.tags.values_list("name", flat=True)),
         }
         with service_errors():
-            idea_update(idea=idea, user=request.user, **{**current, **data.validated_data})
+            idea_revise(idea=idea, user=request.user, **{**current, **data.validated_data})
         return Response(_idea_out(request, idea.pk))
 
 
@@ -266,9 +266,11 @@ class TagListApi(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("page", int)],
         responses={200: TagSerializer(many=True), **errors(400)},
-        description="The tags, by name, a page of 100 at a time.",
+        description="The tags on visible ideas, by name, a page of 100 at a time.",
     )
     def get(self, request):
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(Tag.objects.order_by("name", "id"), request, view=self)
+        page = paginator.paginate_queryset(
+            Tag.objects.in_use().order_by("name", "id"), request, view=self
+        )
         return paginator.get_paginated_response(TagSerializer(page, many=True).data)

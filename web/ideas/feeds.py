@@ -1,5 +1,9 @@
 """Atom feeds: new ideas, new ideas per category, and one idea's status changes. Items carry
-the already-sanitised HTML of the description or official response."""
+the already-sanitised HTML of the description or official response.
+
+Every feed is written without the characters XML 1.0 can't carry (core.text.printable): the
+inputs refuse them, but a row stored before that, or through the admin, may hold one, and a
+single one would make the feed a 500 for as long as its idea stays among the newest."""
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -8,13 +12,34 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.text import printable
 from ideas.models import Category, Idea, Status, StatusChange
 
 FEED_SIZE = 50
 
 
+def _printable(value):
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_printable(item) for item in value)
+    return value
+
+
+class PrintableAtom1Feed(Atom1Feed):
+    """Atom without control characters (but newline, carriage return and tab), surrogates,
+    U+FFFE and U+FFFF: every string of the feed and of its entries (titles, summaries, names,
+    categories) is cleaned on its way in."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*_printable(args), **{k: _printable(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*_printable(args), **{k: _printable(v) for k, v in kwargs.items()})
+
+
 class NewIdeasFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PrintableAtom1Feed
 
     def title(self) -> str:
         return _("IdeaStorm: new ideas")
@@ -70,7 +95,7 @@ class CategoryFeed(NewIdeasFeed):
 class IdeaStatusFeed(Feed):
     """What the product team decided about one idea, newest first."""
 
-    feed_type = Atom1Feed
+    feed_type = PrintableAtom1Feed
 
     def get_object(self, request, pk: int) -> Idea:
         return get_object_or_404(Idea.objects.visible(), pk=pk)

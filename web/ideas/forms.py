@@ -1,9 +1,12 @@
+import re
+
 from django import forms
 from django.utils.functional import cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.text import LineField, TextField, validate_line
 from ideas.models import SORTS, TITLE_MAX_LENGTH, Category, Status
 from ideas.services import MAX_TAGS
 from storms.models import StormSession
@@ -11,6 +14,8 @@ from storms.services import storm_categories_only, storm_open_check, storm_submi
 
 DESCRIPTION_MAX_LENGTH = 10_000
 RESPONSE_MAX_LENGTH = 10_000
+# What a Storm Session's slug can be: anything else is no session, and never reaches a query.
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 # The member-only list filters: their own ideas, ideas they voted on, ideas they follow.
 SHOW_CHOICES = [
     ("mine", gettext_lazy("My ideas")),
@@ -20,10 +25,12 @@ SHOW_CHOICES = [
 
 
 class TagsField(forms.CharField):
-    """Comma-separated tag names, as a list."""
+    """Comma-separated tag names, as a list. The typed line is checked as a line (core.text)
+    before it is split: the validators after would see a list."""
 
     def to_python(self, value) -> list[str]:
         text = super().to_python(value)
+        validate_line(text)
         return [name.strip() for name in text.split(",") if name.strip()]
 
     def validate(self, value) -> None:
@@ -37,7 +44,7 @@ class TagsField(forms.CharField):
 
 
 class IdeaForm(forms.Form):
-    title = forms.CharField(
+    title = LineField(
         label=gettext_lazy("Title"),
         max_length=TITLE_MAX_LENGTH,
         help_text=format_lazy(
@@ -45,7 +52,7 @@ class IdeaForm(forms.Form):
         ),
         error_messages={"required": gettext_lazy("Give your idea a title.")},
     )
-    description = forms.CharField(
+    description = TextField(
         label=gettext_lazy("Description"),
         max_length=DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -83,7 +90,7 @@ class IdeaSubmitForm(IdeaForm):
     """The submit form: IdeaForm and, from /ideas/new/?session=SLUG, the Storm Session the
     idea goes into (storms.services.storm_submission_check says whether it may)."""
 
-    session = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
+    session = LineField(required=False, max_length=60, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,8 +108,8 @@ class IdeaSubmitForm(IdeaForm):
     @cached_property
     def storm_session(self) -> StormSession | None:
         slug = self["session"].value()
-        if not slug:
-            return None
+        if not slug or not isinstance(slug, str) or not _SLUG.fullmatch(slug):
+            return None  # none, or no session's slug (clean() says it doesn't exist)
         return StormSession.objects.filter(slug=slug).prefetch_related("categories").first()
 
     @cached_property
@@ -144,7 +151,7 @@ class IdeaFilterForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices, required=False)
     tag = forms.SlugField(required=False, max_length=40)
     show = forms.ChoiceField(choices=SHOW_CHOICES, required=False)
-    q = forms.CharField(required=False, max_length=200, strip=True)
+    q = LineField(required=False, max_length=200, strip=True)
 
     def cleaned(self) -> dict:
         self.is_valid()
@@ -156,7 +163,7 @@ class IdeaFilterForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("Status"), choices=Status.choices)
-    response = forms.CharField(
+    response = TextField(
         label=gettext_lazy("Official response"),
         required=False,
         max_length=RESPONSE_MAX_LENGTH,
@@ -181,6 +188,4 @@ class MergeForm(forms.Form):
         help_text=gettext_lazy("The idea to keep: votes, comments and followers move there."),
         error_messages={"required": gettext_lazy("Give the number of the idea to keep.")},
     )
-    reason = forms.CharField(
-        label=gettext_lazy("Reason (optional)"), required=False, max_length=500
-    )
+    reason = LineField(label=gettext_lazy("Reason (optional)"), required=False, max_length=500)

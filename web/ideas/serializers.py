@@ -2,6 +2,7 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
+from core.text import LineSerializerField, TextSerializerField
 from ideas.models import SORTS, TITLE_MAX_LENGTH, Category, Idea, Merge, Status, Tag
 from storms.models import StormSession
 from web.ideas.forms import RESPONSE_MAX_LENGTH
@@ -53,11 +54,11 @@ IDEA_EXAMPLE = {
     ]
 )
 class IdeaInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
-    description = serializers.CharField(max_length=10_000)
+    title = LineSerializerField(max_length=TITLE_MAX_LENGTH)
+    description = TextSerializerField(max_length=10_000)
     category = serializers.SlugRelatedField(slug_field="slug", queryset=Category.objects.all())
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=40), required=False, max_length=5
+        child=LineSerializerField(max_length=40), required=False, max_length=5
     )
 
 
@@ -99,7 +100,7 @@ class IdeaQuerySerializer(serializers.Serializer):
         slug_field="slug", queryset=Category.objects.all(), required=False
     )
     status = serializers.ChoiceField(choices=Status.values, required=False)
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    q = LineSerializerField(required=False, allow_blank=True, max_length=200)
     tag = serializers.SlugField(required=False, max_length=40)
     session = serializers.SlugRelatedField(
         slug_field="slug",
@@ -126,7 +127,7 @@ class TagSerializer(serializers.ModelSerializer):
 
 class IdeaStatusInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
-    response = serializers.CharField(
+    response = TextSerializerField(
         max_length=RESPONSE_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
 
@@ -142,7 +143,7 @@ class IdeaMergeInputSerializer(serializers.Serializer):
         help_text="The id of the idea to keep.",
         error_messages={"does_not_exist": "There is no idea with that number."},
     )
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = LineSerializerField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class MergeOutputSerializer(serializers.ModelSerializer):
@@ -155,7 +156,7 @@ class MergeOutputSerializer(serializers.ModelSerializer):
 
 
 class IdeaSimilarQuerySerializer(serializers.Serializer):
-    title = serializers.CharField(
+    title = LineSerializerField(
         max_length=200,
         allow_blank=True,
         help_text="The title being typed; under 3 characters finds none.",

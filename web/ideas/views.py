@@ -8,15 +8,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions import merging
-from actions.ideas import idea_status_set, idea_submit
+from actions.ideas import idea_revise, idea_status_set, idea_submit
 from actions.merging import suggested_merges
-from core import ratelimit
+from core import pagecache, ratelimit
 from core.pagecache import cache_for_visitors, wants_fragment
 from core.pagination import page_of
 from core.roles import is_product_manager
+from core.text import printable_line
 from ideas import search
 from ideas.models import DEFAULT_SORT, SORT_LABELS, SORTS, Category, Idea, Merge, Status, Tag
-from ideas.services import idea_is_editable, idea_update, idea_withdraw
+from ideas.services import idea_is_editable, idea_withdraw
 from notifications.selectors import followed_by
 from storms.models import StormSession
 from votes.selectors import rank_explanation, segment_demand, vote_history
@@ -60,8 +61,23 @@ def _show_filter(ideas, show: str, user):
     return ideas.filter(followed_by(user))
 
 
+# What idea_list reads from the query string, as the page cache must know it (a request with
+# anything else, or a value of another shape, is served fresh: core.pagecache).
+IDEA_LIST_QUERY = {
+    "sort": pagecache.choice(SORTS, default=DEFAULT_SORT),
+    "category": pagecache.slug(
+        max_length=60, known=lambda slug: Category.objects.filter(slug=slug).exists()
+    ),
+    "status": pagecache.choice(Status.values),
+    "tag": pagecache.slug(max_length=40, known=lambda slug: Tag.objects.filter(slug=slug).exists()),
+    "show": pagecache.choice(dict(SHOW_CHOICES)),
+    "q": pagecache.FREE_TEXT,
+    "page": pagecache.PAGE,
+}
+
+
 @require_GET
-@cache_for_visitors
+@cache_for_visitors(query=IDEA_LIST_QUERY)
 def idea_list(request):
     filters = IdeaFilterForm(request.GET).cleaned()
     sort = filters["sort"] or DEFAULT_SORT
@@ -179,7 +195,7 @@ def idea_new(request):
 @require_GET
 def idea_similar(request):
     """Up to 5 existing ideas like the title being typed (the submit form asks as you type)."""
-    title = request.GET.get("title", "")[:200]
+    title = printable_line(request.GET.get("title", ""))[:200]
     ideas = search.similar(Idea.objects.visible().for_list().with_viewer_vote(request.user), title)
     return render(request, "ideas/similar.html", {"similar": ideas, "title": title})
 
@@ -201,7 +217,7 @@ def idea_edit(request, pk: int):
     form = IdeaForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            idea = idea_update(idea=idea, user=request.user, **form.cleaned_data)
+            idea = idea_revise(idea=idea, user=request.user, **form.cleaned_data)
         except PermissionDenied as error:
             messages.error(request, str(error))
             return redirect(idea)

@@ -23,6 +23,7 @@ from core.api_errors import errors, service_errors
 from core.models import AuditEntry
 from core.pagination import StrictPagination
 from core.roles import MODERATORS_ONLY, NotBanned
+from core.text import LineSerializerField
 from ideas.models import Idea
 from moderation.bans import ban_create, ban_lift
 from moderation.models import NOTE_MAX_LENGTH, Flag, StuffingCase
@@ -40,7 +41,7 @@ from web.moderation.forms import ACTION_CHOICES, AUDIT_TARGET_TYPES
 
 class FlagInputSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=Flag.Reason.choices)
-    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
+    note = LineSerializerField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class FlagOutputSerializer(serializers.Serializer):
@@ -85,8 +86,7 @@ class CommentFlagsApi(_FlagApi):
         return self._create(
             request,
             get_object_or_404(
-                Comment.objects.filter(idea__withdrawn_at__isnull=True).select_related("idea"),
-                pk=pk,
+                Comment.objects.reachable_by(request.user).select_related("idea"), pk=pk
             ),
         )
 
@@ -159,7 +159,7 @@ class ModerationQueueApi(APIView):
 
 
 class ModerationInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = LineSerializerField(
         max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
 
@@ -374,7 +374,7 @@ def _ban_days() -> serializers.IntegerField:
 
 
 class BanInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=BAN_REASON_MAX_LENGTH)
+    reason = LineSerializerField(max_length=BAN_REASON_MAX_LENGTH)
     days = _ban_days()
 
 
@@ -388,7 +388,7 @@ class BanOutputSerializer(serializers.Serializer):
 
 
 class LiftBanInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = LineSerializerField(max_length=500, required=False, allow_blank=True, default="")
 
 
 def _member(username: str) -> User:
@@ -433,8 +433,8 @@ class UserBanLiftApi(APIView):
 
 
 class AuditQuerySerializer(serializers.Serializer):
-    action = serializers.CharField(max_length=40, required=False, help_text="e.g. idea.hidden")
-    actor = serializers.CharField(max_length=150, required=False, help_text="A username.")
+    action = LineSerializerField(max_length=40, required=False, help_text="e.g. idea.hidden")
+    actor = LineSerializerField(max_length=150, required=False, help_text="A username.")
     target_type = serializers.ChoiceField(
         choices=[value for value, _ in AUDIT_TARGET_TYPES if value], required=False
     )
@@ -551,13 +551,13 @@ class CaseDecisionInputSerializer(serializers.Serializer):
         choices=["confirm", "release"],
         help_text="confirm: its votes stay out of every score; release: they count again.",
     )
-    reason = serializers.CharField(
+    reason = LineSerializerField(
         max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
     ban_accounts = serializers.BooleanField(
         required=False, default=False, help_text="When confirming: ban its accounts too."
     )
-    ban_reason = serializers.CharField(
+    ban_reason = LineSerializerField(
         max_length=BAN_REASON_MAX_LENGTH,
         required=False,
         allow_blank=True,

@@ -1,7 +1,10 @@
+import re
+
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.text import LineField
 from moderation.models import NOTE_MAX_LENGTH, Flag
 
 
@@ -14,7 +17,7 @@ class FlagForm(forms.Form):
         choices=[("", _("Reason…")), *Flag.Reason.choices],
         error_messages={"required": _("Choose a reason."), "invalid_choice": _("Choose a reason.")},
     )
-    note = forms.CharField(label=_("Note"), max_length=NOTE_MAX_LENGTH, required=False)
+    note = LineField(label=_("Note"), max_length=NOTE_MAX_LENGTH, required=False)
 
     def __init__(self, *args, target_id: str, **kwargs):
         # Ids unique per target: a page holds one of these per idea and per comment.
@@ -48,14 +51,13 @@ BAN_DAYS_CHOICES = [
     ("", _("Until lifted")),
 ]
 MODERATION_REASON_MAX_LENGTH = 500
+_ID = re.compile(r"[0-9]{1,18}")  # as core.converters.IdConverter
 
 
 class ModerationActionForm(forms.Form):
     """Hide, Restore or Dismiss flags on one item; the services say when a reason is needed."""
 
-    reason = forms.CharField(
-        label=_("Reason"), max_length=MODERATION_REASON_MAX_LENGTH, required=False
-    )
+    reason = LineField(label=_("Reason"), max_length=MODERATION_REASON_MAX_LENGTH, required=False)
 
 
 class TargetsField(forms.Field):
@@ -71,7 +73,8 @@ class TargetsField(forms.Field):
         pairs = []
         for raw in value or []:
             kind, _colon, pk = str(raw).partition(":")
-            if kind not in ("idea", "comment") or not pk.isdigit():
+            # ASCII digits that fit an id column: "²" is a digit to str.isdigit, not to int().
+            if kind not in ("idea", "comment") or not _ID.fullmatch(pk):
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
             pairs.append((kind, int(pk)))
         return pairs
@@ -91,11 +94,9 @@ class BulkActionForm(ModerationActionForm):
 
 class CaseDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("release", _("Release"))])
-    reason = forms.CharField(
-        label=_("Reason"), max_length=MODERATION_REASON_MAX_LENGTH, required=False
-    )
+    reason = LineField(label=_("Reason"), max_length=MODERATION_REASON_MAX_LENGTH, required=False)
     ban_accounts = forms.BooleanField(label=_("Ban the accounts"), required=False)
-    ban_reason = forms.CharField(label=_("Ban reason"), max_length=300, required=False)
+    ban_reason = LineField(label=_("Ban reason"), max_length=300, required=False)
     ban_days = forms.IntegerField(
         label=_("Ban for"),
         min_value=1,
@@ -106,7 +107,7 @@ class CaseDecisionForm(forms.Form):
 
 
 class BanForm(forms.Form):
-    reason = forms.CharField(
+    reason = LineField(
         label=_("Reason"),
         max_length=300,
         error_messages={"required": _("Say why the member is banned.")},
@@ -126,7 +127,7 @@ class BanForm(forms.Form):
 
 
 class LiftBanForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    reason = LineField(label=_("Reason"), max_length=300, required=False)
 
 
 AUDIT_TARGET_TYPES = [
@@ -140,7 +141,7 @@ AUDIT_TARGET_TYPES = [
 
 class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), required=False)
-    actor = forms.CharField(label=_("Moderator"), max_length=150, required=False)
+    actor = LineField(label=_("Moderator"), max_length=150, required=False)
     target_type = forms.ChoiceField(label=_("Target"), required=False, choices=AUDIT_TARGET_TYPES)
 
     def __init__(self, *args, actions: list[str], **kwargs):

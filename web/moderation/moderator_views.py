@@ -5,7 +5,7 @@ Every action is a form POST answered by a redirect with a message, so all of it 
 JavaScript; the queue's per-item forms also post with htmx and get the item back in place."""
 
 import datetime as dt
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from actions.moderation import ACTIONS, case_review, moderation_bulk
 from comments.models import Comment
-from core.http import safe_next
+from core.http import htmx_current_url, safe_next
 from core.models import AuditEntry
 from core.roles import moderator_required
 from ideas.models import Idea
@@ -95,7 +95,7 @@ def _item_response(request, target, *, kind: str, status: int = 200, **extra):
     item = queue_items([(kind, target.pk, timezone.now(), 0)])[0]
     context = {"item": item, "here": safe_next(request, reverse("moderation-queue")), **extra}
     # The tabs keep the page's own tab and sort (its address is in HX-Current-URL).
-    shown = QueryDict(urlsplit(request.htmx.current_url or "").query)
+    shown = QueryDict(htmx_current_url(request).query)
     tabs = {**_queue_params(shown), "tabs": _tabs(tab_counts()), "tabs_oob": True}
     html = render_to_string("moderation/queue.html#item", context, request)
     html += render_to_string("moderation/queue.html#tabs", tabs, request)

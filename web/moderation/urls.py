@@ -27,9 +27,13 @@ urlpatterns = [
         moderator_views.case_decide_view,
         name="moderation-case-decide",
     ),
-    path("moderation/users/<str:username>/ban/", moderator_views.user_ban, name="moderation-ban"),
     path(
-        "moderation/users/<str:username>/lift-ban/",
+        "moderation/users/<username:username>/ban/",
+        moderator_views.user_ban,
+        name="moderation-ban",
+    ),
+    path(
+        "moderation/users/<username:username>/lift-ban/",
         moderator_views.user_ban_lift,
         name="moderation-ban-lift",
     ),
@@ -70,10 +74,12 @@ api_urlpatterns = [
         name="api-moderation-comment-dismiss",
     ),
     path(
-        "moderation/users/<str:username>/ban/", api.UserBanApi.as_view(), name="api-moderation-ban"
+        "moderation/users/<username:username>/ban/",
+        api.UserBanApi.as_view(),
+        name="api-moderation-ban",
     ),
     path(
-        "moderation/users/<str:username>/lift-ban/",
+        "moderation/users/<username:username>/lift-ban/",
         api.UserBanLiftApi.as_view(),
         name="api-moderation-ban-lift",
     ),

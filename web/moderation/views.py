@@ -23,7 +23,7 @@ def idea_flag(request, pk: int):
 @require_POST
 def comment_flag(request, pk: int):
     comment = get_object_or_404(
-        Comment.objects.filter(idea__withdrawn_at__isnull=True).select_related("idea"), pk=pk
+        Comment.objects.reachable_by(request.user).select_related("idea"), pk=pk
     )
     return _flag(request, comment, comment.idea)
 

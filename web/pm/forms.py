@@ -25,7 +25,7 @@ class IdeaFilterForm(forms.Form):
     )
     tag = forms.ModelChoiceField(
         label=gettext_lazy("Tag"),
-        queryset=Tag.objects.all(),
+        queryset=Tag.objects.in_use(),
         to_field_name="slug",
         required=False,
         empty_label=gettext_lazy("Any tag"),

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from core.api_errors import errors, service_errors
 from core.pagination import StrictPagination
 from core.roles import IsProductManager, NotBanned
+from core.text import LineSerializerField, TextSerializerField
 from ideas.models import Category
 from storms.models import StormSession
 from storms.services import storm_create, storm_fields, storm_update
@@ -50,8 +51,8 @@ class SessionOutputSerializer(serializers.Serializer):
 
 
 class SessionInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=120)
-    description = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    title = LineSerializerField(max_length=120)
+    description = TextSerializerField(max_length=10_000, required=False, allow_blank=True)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     categories = serializers.SlugRelatedField(

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.text import LineField, TextField
 from ideas.models import Category
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -15,13 +16,13 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class StormForm(forms.Form):
-    title = forms.CharField(
+    title = LineField(
         label=gettext_lazy("Title"),
         max_length=120,
         help_text=gettext_lazy("The topic, e.g. “Notebooks for students”."),
         error_messages={"required": gettext_lazy("Give the session a title.")},
     )
-    description = forms.CharField(
+    description = TextField(
         label=gettext_lazy("Description"),
         max_length=10_000,
         required=False,

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from comments.models import Comment
 from core.roles import ban_until_text, is_moderator
+from moderation.bans import may_ban
 from moderation.queue import open_flag_counts
 from moderation.selectors import can_flag, viewer_has_flagged
 from web.moderation.forms import BAN_DAYS_CHOICES, flag_control
@@ -89,6 +90,6 @@ def ban_controls(context, person) -> dict:
     """`{% ban_controls person %}` on a profile: "Ban user" for moderators, or "Lift ban" when
     the member is banned. Nothing for anyone else, nor on one's own profile."""
     user = context["request"].user
-    if not is_moderator(user) or person.pk == user.pk:
+    if not is_moderator(user) or person.pk == user.pk or not may_ban(user, person):
         return {}
     return {"person": person, "ban_days_choices": BAN_DAYS_CHOICES}

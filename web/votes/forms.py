@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from core.text import LineField, TextField
 from votes.staff import NAME_MAX_LENGTH, NOTE_MAX_LENGTH
 
 
@@ -8,7 +9,7 @@ class RecordVoteForm(forms.Form):
     """A product manager records a customer's vote (votes.staff.vote_record_for_customer)."""
 
     email = forms.EmailField(label=gettext_lazy("Customer email"), max_length=254)
-    name = forms.CharField(
+    name = LineField(
         label=gettext_lazy("Customer name (optional)"), required=False, max_length=NAME_MAX_LENGTH
     )
     # A choice, not two buttons: "Promote" and "Demote" buttons are the vote widget's names.
@@ -17,7 +18,7 @@ class RecordVoteForm(forms.Form):
         choices=[("1", gettext_lazy("Promote")), ("-1", gettext_lazy("Demote"))],
         coerce=int,
     )
-    note = forms.CharField(
+    note = TextField(
         label=gettext_lazy("Note"),
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),

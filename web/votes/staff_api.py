@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from core.api_errors import errors, service_errors
 from core.roles import PM_ONLY
+from core.text import LineSerializerField, TextSerializerField
 from ideas.models import Idea
 from votes.staff import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, RecordedVote, vote_record_for_customer
 
@@ -23,7 +24,7 @@ from votes.staff import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, RecordedVote, vote_rec
 )
 class RecordedVoteInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254, help_text="The customer's email.")
-    name = serializers.CharField(
+    name = LineSerializerField(
         max_length=NAME_MAX_LENGTH,
         required=False,
         allow_blank=True,
@@ -31,7 +32,7 @@ class RecordedVoteInputSerializer(serializers.Serializer):
         help_text="The customer's name, for an account made for them.",
     )
     value = serializers.ChoiceField(choices=[1, -1], help_text="1 promotes, -1 demotes.")
-    note = serializers.CharField(
+    note = TextSerializerField(
         max_length=NOTE_MAX_LENGTH,
         help_text="Where the vote comes from: a call, an email, a meeting.",
     )

@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest
@@ -9,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import ratelimit
-from core.http import login_first, safe_next
+from core.http import htmx_current_url, login_first, safe_next
 from core.network import network_of
 from core.roles import is_product_manager
 from ideas.models import Idea
@@ -52,7 +50,7 @@ def vote(request, pk: int):
 def _on_idea_page(request, pk: int) -> bool:
     """Whether the htmx request comes from the idea's own page (HX-Current-URL)."""
     # The path alone: behind a proxy, the browser's scheme and host may not be Django's.
-    path = urlsplit(request.htmx.current_url or "").path
+    path = htmx_current_url(request).path
     try:
         match = resolve(path)
     except Resolver404:
