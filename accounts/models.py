@@ -52,6 +52,9 @@ class User(AbstractUser):
     # An account made for a customer whose vote a product manager recorded from a call or an
     # email (votes.staff): no password; signing up with the same email claims it.
     recorded_customer = models.BooleanField(default=False)
+    # When the member proved they read `email` (a signed link sent to it, or an SSO provider
+    # that vouches for it). Null: unverified; cleared whenever the address changes.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     objects = MemberManager()
 
@@ -63,6 +66,10 @@ class User(AbstractUser):
         from django.utils import timezone
 
         return self.banned_until is not None and self.banned_until > timezone.now()
+
+    @property
+    def email_verified(self) -> bool:
+        return bool(self.email) and self.email_verified_at is not None
 
     @property
     def display_name(self) -> str:

@@ -392,6 +392,17 @@ IDEAS_HOLD_NEW_ACCOUNTS = env_bool("IDEAS_HOLD_NEW_ACCOUNTS", False)
 # An idea or comment with this many unresolved flags is hidden until a moderator reviews it.
 IDEAS_FLAGS_TO_HIDE = env_positive_int("IDEAS_FLAGS_TO_HIDE", 3)
 
+# Accounts (issue 15). With IDEAS_REQUIRE_VERIFIED_EMAIL a member must confirm their address
+# before posting ideas or comments (reading and voting never need it). IDEASTORM_SSO_ONLY turns
+# local sign-up, passwords and email sign-in links off: members log in with the company's
+# single sign-on only (staff keep the admin's own log-in).
+IDEAS_REQUIRE_VERIFIED_EMAIL = env_bool("IDEAS_REQUIRE_VERIFIED_EMAIL", False)
+IDEASTORM_SSO_ONLY = env_bool("IDEASTORM_SSO_ONLY", False)
+# --- single sign-on (allauth socialaccount, OpenID Connect): added by the SSO work ---
+# --- end single sign-on ---
+# --- email (core/mail.py): added by the email work ---
+# --- end email ---
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -723,6 +723,8 @@ def _user_fields(person: Person, password: str) -> dict:
         "email": f"{person.username}@example.com",
         "password": password,
         "date_joined": _as_datetime(person.joined),
+        # Demo addresses (example.com) count as verified, as a real member's would after the link.
+        "email_verified_at": _as_datetime(person.joined),
     }
 
 
