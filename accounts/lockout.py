@@ -11,6 +11,7 @@ account holds regardless."""
 
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
@@ -112,7 +113,9 @@ def on_login_failed(sender, credentials: dict, request=None, **kwargs) -> None:
 
 
 class LockoutModelBackend(ModelBackend):
-    """ModelBackend that refuses a locked username before looking at the password."""
+    """ModelBackend that refuses a locked username before looking at the password, and with
+    IDEASTORM_SSO_ONLY every member's password (staff keep theirs): the log-in page, the API's
+    token and the admin alike."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
@@ -125,6 +128,8 @@ class LockoutModelBackend(ModelBackend):
         if until is not None:
             raise AccountLocked(until)
         user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None and settings.IDEASTORM_SSO_ONLY and not user.is_staff:
+            return None  # members log in with single sign-on only: no password works for them
         if user is not None:
             failures_reset(username)
         return user

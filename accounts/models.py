@@ -1,6 +1,11 @@
+import hashlib
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Exists, OuterRef
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 PRODUCT_MANAGERS = "Product managers"
 MODERATORS = "Moderators"
@@ -55,21 +60,46 @@ class User(AbstractUser):
     # When the member proved they read `email` (a signed link sent to it, or an SSO provider
     # that vouches for it). Null: unverified; cleared whenever the address changes.
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    # Moved on by "Log out everywhere" (accounts.sessions): it takes part in the session auth
+    # hash, so every session made before, recorded or not, fails its next request's check.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = MemberManager()
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+        constraints = [
+            # An address belongs to one account once it is verified (case aside). Unverified
+            # accounts may share one: signing up tells nobody whether an address is taken, and
+            # whoever proves the mailbox first owns it.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=models.Q(email_verified_at__isnull=False) & ~models.Q(email=""),
+                name="accounts_user_verified_email_unique",
+            ),
+        ]
 
     @property
     def is_banned(self) -> bool:
-        from django.utils import timezone
-
         return self.banned_until is not None and self.banned_until > timezone.now()
 
     @property
     def email_verified(self) -> bool:
         return bool(self.email) and self.email_verified_at is not None
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django's HMAC of the password, with session_epoch in it once it has moved (at 0 it
+        is Django's own, so sessions from before the field stay valid). Django's
+        get_session_auth_hash and its SECRET_KEY_FALLBACKS twin both call this, so a password
+        change still ends the other sessions."""
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "ideastorm.accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def display_name(self) -> str:
@@ -129,3 +159,44 @@ class BannedEmail(models.Model):
 
     def __str__(self) -> str:
         return f"banned email until {self.banned_until:%Y-%m-%d}"
+
+
+def sha256_hex(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+class LoginSessionQuerySet(models.QuerySet):
+    def of(self, user: User) -> "LoginSessionQuerySet":
+        """The member's sessions that can still be used: not expired, and made under their
+        current password and session epoch (a password change elsewhere ended the others,
+        whether or not those devices came back to find out)."""
+        return self.filter(
+            user=user,
+            auth_digest=sha256_hex(user.get_session_auth_hash()),
+            expires_at__gt=timezone.now(),
+        )
+
+    def expired(self) -> "LoginSessionQuerySet":
+        return self.filter(expires_at__lte=timezone.now())
+
+
+class LoginSession(models.Model):
+    """A browser session a member logged in to (any way: password, link, single sign-on), so
+    Settings can list and end them (accounts.sessions). Keeps a SHA-256 of the session key,
+    never the key; the browser and system it named, and its network, never the address."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
+    key_hash = models.CharField(max_length=64, unique=True)
+    # SHA-256 of the session's auth hash when last seen: rows under an older password or
+    # session epoch are sessions Django no longer accepts.
+    auth_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    device = models.CharField(max_length=200, blank=True)  # core.useragent.summarise
+    network = models.CharField(max_length=50, blank=True)  # core.network.network_of
+
+    objects = LoginSessionQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.device or 'unknown device'}, {self.last_seen_at:%Y-%m-%d}"

@@ -31,3 +31,21 @@ def api_token_of(user: User) -> ApiTokenState | None:
         expires_at=token_expires_at(token),
         expired=token_expired(token),
     )
+
+
+def username_for_login(identifier: str) -> str:
+    """What a log-in form's "Username" field names: a username, or the email address an
+    account verified (log in with either). An address no account verified, or one that is
+    also someone's username, is left as typed; the lockout then counts against the account
+    it names, whichever way it was named."""
+    identifier = identifier.strip()
+    if "@" not in identifier or User.objects.filter(username__iexact=identifier).exists():
+        return identifier
+    owner = (
+        User.objects.filter(
+            email__iexact=identifier, email_verified_at__isnull=False, deleted_at__isnull=True
+        )
+        .values_list("username", flat=True)
+        .first()
+    )
+    return owner or identifier

@@ -1,14 +1,16 @@
 import re
 import zlib
 
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from rest_framework.authtoken.models import Token
 
-from accounts.models import ROLE_GROUPS, BannedEmail, User
+from accounts.models import ROLE_GROUPS, BannedEmail, LoginSession, User
 from accounts.validators import is_reserved_username
 from core.auth import token_expired
 
@@ -43,37 +45,42 @@ def user_create(*, username: str, email: str, password: str) -> User:
     return User.objects.create_user(username=username, email=email, password=password)
 
 
+class EmailTaken(ValidationError):
+    """The address is verified by another account: told only to someone who proved they read
+    that mailbox (a link sent to it), never at sign-up or in settings."""
+
+
+def email_verified_elsewhere(*, email: str, user: User | None = None) -> bool:
+    others = User.objects.filter(email__iexact=email.strip(), email_verified_at__isnull=False)
+    if user is not None:
+        others = others.exclude(pk=user.pk)
+    return others.exists()
+
+
 @transaction.atomic
-def recorded_customer_claim(*, username: str, email: str, password: str) -> User | None:
-    """The account made for a vote a product manager recorded (votes.staff) with this email,
-    now the member's own: their name and password, and the votes on it theirs. None if there
-    is no such account."""
-    claimed = (
-        User.objects.select_for_update()
-        .filter(email__iexact=email.strip(), recorded_customer=True, deleted_at__isnull=True)
-        .order_by("pk")
-        .first()
-    )
-    if claimed is None:
-        return None
-    claimed.username = username
-    claimed.email = User.objects.normalize_email(email.strip())
-    claimed.set_password(password)
-    claimed.recorded_customer = False
-    claimed.email_frequency = User._meta.get_field("email_frequency").default
-    # They join now: holds and the vote-stuffing rules treat them as the new member they are.
-    claimed.date_joined = timezone.now()
-    claimed.save(
-        update_fields=[
-            "username",
-            "email",
-            "password",
-            "recorded_customer",
-            "email_frequency",
-            "date_joined",
-        ]
-    )
-    return claimed
+def user_email_mark_verified(*, user: User, email: str | None = None) -> bool:
+    """The member proved they read `email` (their current address by default; a new address
+    for an email change): it becomes their address, verified now. False when it already was.
+    Raises EmailTaken when another account verified that address first."""
+    email = User.objects.normalize_email((email or user.email).strip())
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.email_verified_at is not None and locked.email.lower() == email.lower():
+        return False
+    if email_verified_elsewhere(email=email, user=user):
+        raise EmailTaken(
+            "This address already belongs to another account: log in to that one instead.",
+            code="email_taken",
+        )
+    user.email, user.email_verified_at = email, timezone.now()
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["email", "email_verified_at"])
+    except IntegrityError:  # verified elsewhere at this very moment
+        raise EmailTaken(
+            "This address already belongs to another account: log in to that one instead.",
+            code="email_taken",
+        ) from None
+    return True
 
 
 def role_set(*, user: User, role: str, granted: bool = True) -> None:
@@ -99,6 +106,19 @@ def user_settings_update(
     user.email, user.auto_follow, user.email_frequency = email, auto_follow, email_frequency
     user.save(update_fields=["email", "auto_follow", "email_frequency"])
     return was_silent and email_frequency != User.EmailFrequency.NEVER
+
+
+@transaction.atomic
+def user_email_frequency_set(*, user: User, frequency: str) -> bool:
+    """Set how often a member is emailed (each event, a daily digest, never). True when they
+    switched email back on after wanting none."""
+    if frequency not in User.EmailFrequency.values:
+        raise ValueError(f"Unknown email frequency {frequency!r}.")
+    stored = User.objects.select_for_update().values_list("email_frequency", flat=True)
+    was_silent = stored.get(pk=user.pk) == User.EmailFrequency.NEVER
+    user.email_frequency = frequency
+    user.save(update_fields=["email_frequency"])
+    return was_silent and frequency != User.EmailFrequency.NEVER
 
 
 @transaction.atomic
@@ -146,6 +166,10 @@ def user_anonymise(*, user: User) -> User:
     user.groups.clear()
     user.__dict__.pop("_group_names", None)
     Token.objects.filter(user=user).delete()
+    # Its single sign-on identities (the provider's claims about them included) go too.
+    SocialAccount.objects.filter(user=user).delete()
+    # Its sessions already fail (no password, inactive); what they recorded goes too.
+    LoginSession.objects.filter(user=user).delete()
     return user
 
 
@@ -197,11 +221,15 @@ def _username_for(email: str) -> str:
 
 
 def recorded_customer_for(email: str, name: str) -> tuple[User, bool]:
-    """The member with this email (case-insensitive), or a new recorded-customer account.
-    Call it inside the transaction that uses the account: the email stays locked until then."""
+    """The member who verified this email (case-insensitive), or the recorded-customer account
+    for it, or a new one. Never an account whose address is unverified: anyone can type a
+    customer's address at sign-up, and the customer's vote is theirs only once they prove it
+    (actions.accounts.email_confirm claims it). Call it inside the transaction that uses the
+    account: the email stays locked until then."""
     _lock_email(email)
     existing = (
         User.objects.filter(email__iexact=email, deleted_at__isnull=True)
+        .filter(Q(email_verified_at__isnull=False) | Q(recorded_customer=True))
         .order_by("recorded_customer", "pk")
         .first()
     )

@@ -4,6 +4,7 @@ twice. The schedule is in settings."""
 from celery import shared_task
 
 from accounts.lockout import throttles_forget
+from accounts.sessions import login_sessions_forget_expired
 from core.jobs import TASK_OPTIONS, job_run
 
 FORGET_THROTTLES_JOB = "forget_login_throttles"
@@ -11,5 +12,10 @@ FORGET_THROTTLES_JOB = "forget_login_throttles"
 
 @shared_task(**TASK_OPTIONS)
 def forget_login_throttles() -> dict | None:
-    """Delete log-in failure records that neither lock nor count any more."""
-    return job_run(FORGET_THROTTLES_JOB, throttles_forget)
+    """Delete log-in failure records that neither lock nor count any more, and the records of
+    login sessions past their expiry."""
+    return job_run(FORGET_THROTTLES_JOB, _forget)
+
+
+def _forget() -> dict:
+    return {**throttles_forget(), "login_sessions_deleted": login_sessions_forget_expired()}

@@ -9,7 +9,7 @@ from django.utils import timezone
 from comments.models import BODY_MAX_LENGTH, EDIT_WINDOW_MINUTES, Comment
 from core.audit import audit_record
 from core.markdown import render_markdown
-from core.roles import ensure_not_banned
+from core.roles import ensure_may_post
 from ideas.models import Idea
 
 EDIT_WINDOW = dt.timedelta(minutes=EDIT_WINDOW_MINUTES)
@@ -40,7 +40,7 @@ def comment_create(
     """Comment on an idea, or reply to a comment. A reply to a reply joins its top-level
     comment, so threads stay one level deep. With `held` (the reason), it waits for review.
     Telling followers is the use case's (actions.comments.comment_post)."""
-    ensure_not_banned(author)
+    ensure_may_post(author)
     body = _clean_body(body)
     # Locked like idea_withdraw locks it, so a comment never lands on a just-withdrawn idea.
     idea = Idea.objects.select_for_update().get(pk=idea.pk)

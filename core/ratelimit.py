@@ -37,6 +37,17 @@ MESSAGES = {
     "login-ip": gettext_lazy(
         "Too many failed log-ins from your network: at most %(rate)d %(per)s."
     ),
+    "email-link": gettext_lazy(
+        "You asked for the confirmation link too often: at most %(rate)d %(per)s."
+    ),
+    "email-link-ip": gettext_lazy(
+        "Too many password reset and sign-in emails were asked for from your network: "
+        "at most %(rate)d %(per)s."
+    ),
+    "email-link-to": gettext_lazy(
+        "Too many password reset and sign-in emails were asked for this address: "
+        "at most %(rate)d %(per)s."
+    ),
 }
 # A per-address limit counts an IPv6 client by this prefix (core.network keeps /48 networks
 # for the vote-stuffing job; a /64 is one site's LAN, usually one host).
@@ -150,9 +161,11 @@ def _count(counters: list[tuple[str, int, int]]) -> list[int | None] | None:
     return counts
 
 
-def vote_hit(request: HttpRequest) -> Exceeded | None:
-    """The two vote limits, per member and per address (the page and the API share them)."""
-    return hits(("vote", request.user.pk), ("vote-ip", client_address(request)))
+def vote_hit(request: HttpRequest, voter=None) -> Exceeded | None:
+    """The two vote limits, per member and per address (the page and the API share them).
+    `voter` when it isn't request.user yet (a log-in in progress: web.pending)."""
+    voter = voter if voter is not None else request.user
+    return hits(("vote", voter.pk), ("vote-ip", client_address(request)))
 
 
 def login_refused(request: HttpRequest) -> Exceeded | None:

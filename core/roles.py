@@ -9,6 +9,7 @@ A banned member may read but not write; the wording of the refusal lives here to
 import datetime as dt
 from functools import wraps
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
@@ -54,6 +55,24 @@ def ensure_not_banned(user) -> None:
     """Raise PermissionDenied, with the reason and the end, if the user is banned now."""
     if getattr(user, "is_banned", False):
         raise PermissionDenied(ban_message(user))
+
+
+UNVERIFIED_MAY_NOT_POST = (
+    "Confirm your email address before you post: open the link we sent you, or send it "
+    "again from Settings."
+)
+
+
+def ensure_may_post(user) -> None:
+    """Ideas and comments: not banned, and with IDEAS_REQUIRE_VERIFIED_EMAIL a confirmed
+    address (staff aside). Reading and voting never need one."""
+    ensure_not_banned(user)
+    if (
+        settings.IDEAS_REQUIRE_VERIFIED_EMAIL
+        and not getattr(user, "email_verified", True)
+        and not is_staff_member(user)
+    ):
+        raise PermissionDenied(UNVERIFIED_MAY_NOT_POST)
 
 
 def ensure_product_manager(user, message: str = "Only product managers can do this.") -> None:

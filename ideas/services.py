@@ -8,7 +8,7 @@ from django.utils.text import slugify
 from core.audit import audit_record
 from core.markdown import render_markdown
 from core.pagecache import board_changed
-from core.roles import ensure_not_banned
+from core.roles import ensure_may_post
 from ideas.models import Category, Idea, Status, StatusChange, Tag
 from ideas.search import search_documents_refresh
 from storms.services import storm_submission_check
@@ -48,7 +48,7 @@ def idea_create(
     `held` (the reason), it waits for review, shown to its author and the moderators only. With
     a Storm Session, only while it runs and in one of its categories. The use case that also
     decides the hold and tells webhooks is actions.ideas.idea_submit."""
-    ensure_not_banned(author)
+    ensure_may_post(author)
     if session is not None:
         storm_submission_check(session=session, category=category)
     now = timezone.now()

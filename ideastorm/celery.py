@@ -84,7 +84,8 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=23, hour=4),
         "options": {"expires": 3600},
     },
-    # Daily at 04:41 UTC: forget log-in failure records that no longer lock or count.
+    # Daily at 04:41 UTC: forget log-in failure records that no longer lock or count, and
+    # the records of expired login sessions (Settings' "Where you're logged in").
     "forget-login-throttles": {
         "task": "accounts.tasks.forget_login_throttles",
         "schedule": crontab(minute=41, hour=4),

@@ -1,8 +1,10 @@
 """IdeaStorm settings, driven by environment variables (see .env.example)."""
 
 import ipaddress
+import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -98,6 +100,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    # Single sign-on: allauth's social accounts only (its own log-in and sign-up pages are not
+    # routed); the OpenID Connect provider serves any issuer and the Google and Microsoft presets.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.github",
     "core",
     "accounts",
     "ideas",
@@ -121,8 +130,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Each login session's last activity, and its record following a new session key.
+    "web.accounts.middleware.LoginSessionMiddleware",
     "web.middleware.BanMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -142,6 +154,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread",
+                "web.accounts.sso.context_processors.sso",
             ],
         },
     },
@@ -337,7 +350,13 @@ EMAIL_BACKEND = os.environ.get(
 )
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
-DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "IdeaStorm <ideastorm@localhost>")
+# Seconds before an SMTP connection gives up: password reset and sign-in link emails are sent
+# in the request's thread (after the answer), so a dead mail server must not hold it long.
+EMAIL_TIMEOUT = 10
+# A password reset link works this long (web.accounts.recovery); sign-in links, 15 minutes.
+PASSWORD_RESET_TIMEOUT = 60 * 60
+# An address alone: core.mail puts IDEASTORM_SITE_NAME before it ("IdeaStorm <...>").
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ideastorm@localhost")
 # Behind a proxy that sets X-Forwarded-For: read the client's network from it (core.network).
 IDEASTORM_TRUST_X_FORWARDED_FOR = env_bool("IDEASTORM_TRUST_X_FORWARDED_FOR", False)
 # API tokens stop working this many days after they were issued (0: never); core.auth.
@@ -381,11 +400,17 @@ IDEAS_RATE_LIMIT_RATES = {
     "vote-ip": (60, 60),
     # Sign-ups per client address: a family or a classroom, not an account farm.
     "signup-ip": (5, 60 * 60),
+    # Verification links a member asks to be sent again: a mailbox is not a place to flood.
+    "email-link": (5, 60 * 60),
     # Flags per member: the moderation queue is not a place to dump.
     "flag": (20, 60 * 60),
     # Failed log-ins per client address (IPv6: per /64), page and API token alike: one address
     # trying many accounts. Each account also locks after 30 (accounts.lockout, in the database).
     "login-ip": (100, 60 * 60),
+    # Password reset and sign-in link emails asked for, per client address (IPv6: per /64)
+    # and per address written to (a keyed hash of it): nobody floods a mailbox from the form.
+    "email-link-ip": (20, 60 * 60),
+    "email-link-to": (5, 60 * 60),
 }
 # A new account's posts wait for a moderator (moderation.holds); spam rules hold regardless.
 IDEAS_HOLD_NEW_ACCOUNTS = env_bool("IDEAS_HOLD_NEW_ACCOUNTS", False)
@@ -399,8 +424,146 @@ IDEAS_FLAGS_TO_HIDE = env_positive_int("IDEAS_FLAGS_TO_HIDE", 3)
 IDEAS_REQUIRE_VERIFIED_EMAIL = env_bool("IDEAS_REQUIRE_VERIFIED_EMAIL", False)
 IDEASTORM_SSO_ONLY = env_bool("IDEASTORM_SSO_ONLY", False)
 # --- single sign-on (allauth socialaccount, OpenID Connect): added by the SSO work ---
+# Log in with any OpenID Connect provider (IDEASTORM_OIDC_*) and the Google, Microsoft and GitHub
+# presets (IDEASTORM_SSO_*): django-allauth's socialaccount, every provider configured here and
+# none in the database. web/accounts/sso/ decides who gets in (README, "Single sign-on").
+MICROSOFT_CONSUMERS_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
+
+
+def _sso_pair(environ, prefix: str) -> tuple[str, str]:
+    """A client id and secret: both or neither."""
+    client_id = environ.get(f"{prefix}_CLIENT_ID", "").strip()
+    secret = environ.get(f"{prefix}_CLIENT_SECRET", "").strip()
+    if bool(client_id) != bool(secret):
+        raise ImproperlyConfigured(
+            f"Set both {prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET, or neither."
+        )
+    return client_id, secret
+
+
+def _oidc_app(
+    provider_id: str, name: str, client: tuple[str, str], issuer: str, base: str = "", **extra
+) -> dict:
+    # Discovery is at the issuer (or `base`) plus /.well-known/openid-configuration (OpenID
+    # Connect Discovery 4); web.accounts.sso.oidc holds its answer and every ID token to `issuer`.
+    discovery = (base or issuer).rstrip("/") + "/.well-known/openid-configuration"
+    settings = {"server_url": discovery, "issuer": issuer, "fetch_userinfo": True, **extra}
+    return {
+        "provider_id": provider_id,
+        "name": name,
+        "client_id": client[0],
+        "secret": client[1],
+        "settings": {**settings, "oauth_pkce_enabled": True},
+    }
+
+
+def sso_provider_settings(environ) -> dict:
+    """SOCIALACCOUNT_PROVIDERS from these variables (the tests call it with their own)."""
+    apps = []
+    issuer = environ.get("IDEASTORM_OIDC_ISSUER", "").strip()
+    client = _sso_pair(environ, "IDEASTORM_OIDC")
+    if bool(issuer) != bool(client[0]):
+        raise ImproperlyConfigured(
+            "Single sign-on needs IDEASTORM_OIDC_ISSUER, IDEASTORM_OIDC_CLIENT_ID and "
+            "IDEASTORM_OIDC_CLIENT_SECRET together."
+        )
+    if issuer and not issuer.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"IDEASTORM_OIDC_ISSUER must be a URL, not {issuer!r}.")
+    if issuer:
+        name = environ.get("IDEASTORM_OIDC_NAME", "").strip() or "Single sign-on"
+        apps.append(_oidc_app("oidc", name, client, issuer))
+    if (client := _sso_pair(environ, "IDEASTORM_SSO_GOOGLE"))[0]:
+        # Google's ID tokens may name the issuer without the scheme.
+        google = "https://accounts.google.com"
+        apps.append(_oidc_app("google", "Google", client, google, issuers=["accounts.google.com"]))
+    if (client := _sso_pair(environ, "IDEASTORM_SSO_MICROSOFT"))[0]:
+        tenant = environ.get("IDEASTORM_SSO_MICROSOFT_TENANT", "").strip() or "common"
+        if not all(c.isalnum() or c in ".-" for c in tenant):
+            raise ImproperlyConfigured(
+                f"IDEASTORM_SSO_MICROSOFT_TENANT must be a tenant ID or common, organizations "
+                f"or consumers, not {tenant!r}."
+            )
+        # The multi-tenant endpoints name each token's own tenant ("{tenantid}"); Entra ID vouches
+        # for an address with xms_edov, an optional claim the app registration must ask for.
+        issuer_tenant = {"common": "{tenantid}", "organizations": "{tenantid}"}.get(
+            tenant, MICROSOFT_CONSUMERS_TENANT if tenant == "consumers" else tenant
+        )
+        apps.append(
+            _oidc_app(
+                "microsoft",
+                "Microsoft",
+                client,
+                f"https://login.microsoftonline.com/{issuer_tenant}/v2.0",
+                base=f"https://login.microsoftonline.com/{tenant}/v2.0",
+                email_verified_claims=["email_verified", "xms_edov"],
+            )
+        )
+    providers = {
+        "openid_connect": {
+            # allauth's provider with the checks it leaves to TLS: the ID token's signature, a
+            # nonce, the discovery document's issuer (web.accounts.sso.oidc).
+            "provider_class": "web.accounts.sso.oidc.OIDCProvider",
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": apps,
+        }
+    }
+    if (client := _sso_pair(environ, "IDEASTORM_SSO_GITHUB"))[0]:
+        providers["github"] = {
+            "OAUTH_PKCE_ENABLED": True,
+            "SCOPE": ["read:user", "user:email"],
+            "APP": {"client_id": client[0], "secret": client[1]},
+        }
+    return providers
+
+
+def sso_form_action(providers: dict) -> list[str]:
+    """Where a log-in button's form ends up: the providers' origins. The browser applies the
+    page's form-action to every redirect after a form's POST, the one to the provider too."""
+    origins = []
+    for app in providers["openid_connect"]["APPS"]:
+        parts = urlsplit(app["settings"]["issuer"])
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    if "github" in providers:
+        origins.append("https://github.com")
+    return list(dict.fromkeys(origins))
+
+
+SOCIALACCOUNT_PROVIDERS = sso_provider_settings(os.environ)
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sso_form_action(SOCIALACCOUNT_PROVIDERS)
+SOCIALACCOUNT_ADAPTER = "web.accounts.sso.adapter.SocialAccountAdapter"
+ACCOUNT_ADAPTER = "web.accounts.sso.adapter.AccountAdapter"
+# A new SSO member gets an account at once (a name made from the claims); a known verified email
+# logs into its account: the adapter decides both, allauth's email matching stays off.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_STORE_TOKENS = False
+# Starting a log-in is a POST with CSRF; a GET shows a page with the button.
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 5
+# Email uniqueness is the site's own rule (web.accounts.forms), not allauth's address book.
+ACCOUNT_UNIQUE_EMAIL = False
+ACCOUNT_EMAIL_NOTIFICATIONS = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 # --- end single sign-on ---
 # --- email (core/mail.py): added by the email work ---
+# The sender's display name ("IdeaStorm <ideastorm@example.com>") when DJANGO_DEFAULT_FROM_EMAIL
+# has none, and the site's name in emails; replies to emails go to IDEASTORM_REPLY_TO if set.
+IDEASTORM_SITE_NAME = os.environ.get("IDEASTORM_SITE_NAME", "").strip() or "IdeaStorm"
+IDEASTORM_REPLY_TO = os.environ.get("IDEASTORM_REPLY_TO", "").strip()
+# SMTP log-in and STARTTLS (DJANGO_EMAIL_HOST and DJANGO_EMAIL_PORT are above).
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+# A provider's HTTP API through django-anymail (DJANGO_EMAIL_BACKEND=anymail.backends.<esp>.
+# EmailBackend): its settings as a JSON object, e.g. {"POSTMARK_SERVER_TOKEN": "..."}.
+try:
+    ANYMAIL = json.loads(os.environ.get("DJANGO_ANYMAIL", "").strip() or "{}")
+except ValueError:
+    ANYMAIL = None
+if not isinstance(ANYMAIL, dict):
+    raise ImproperlyConfigured('DJANGO_ANYMAIL must be a JSON object, e.g. {"KEY": "value"}.')
 # --- end email ---
 
 LOGGING = {

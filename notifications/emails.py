@@ -1,21 +1,22 @@
 """Notification emails: one per event for members who want each, one digest a day for those
 who want a digest. Each notification is emailed at most once: it is claimed (emailed_at set,
 conditionally) before the message is sent, so two workers never send it twice; a send that
-fails gives its claim back, so the next run tries again."""
+fails gives its claim back, so the next run tries again. Every email goes through
+core.mail.mail_send with the member's signed unsubscribe link (notifications.unsubscribe)."""
 
 import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from core.mail import mail_absolute, mail_send
 from notifications.models import Notification
+from notifications.unsubscribe import unsubscribe_url
 
 log = logging.getLogger(__name__)
 
@@ -37,20 +38,29 @@ def _release(notifications: list[Notification]) -> None:
 
 
 def _wants_email(frequency: str) -> Q:
+    """Active members with this frequency and a verified address. Unverified addresses get
+    nothing, so nobody can be mailed at an address they never proved."""
     return Q(
         recipient__email_frequency=frequency,
         recipient__is_active=True,
         recipient__deleted_at__isnull=True,
+        recipient__email_verified_at__isnull=False,
     ) & ~Q(recipient__email="")
 
 
-def _one_line(text: str) -> str:
-    # A line break in a subject is refused (header injection): titles are user input.
-    return " ".join(text.split())
+def _link(notification: Notification) -> str:
+    url = mail_absolute(notification.idea.get_absolute_url())
+    return f"{url}#comment-{notification.comment_id}" if notification.comment_id else url
 
 
-def _context(**values) -> dict:
-    return {"site_url": settings.IDEASTORM_SITE_URL, **values}
+def _send(*, member: User, subject: str, template: str, context: dict) -> None:
+    mail_send(
+        to=member.email,
+        subject=f"[{settings.IDEASTORM_SITE_NAME}] {subject}",
+        template=template,
+        context={"member": member, **context},
+        unsubscribe_url=unsubscribe_url(member),
+    )
 
 
 def emails_send_each(*, since: dt.datetime | None = None) -> int:
@@ -61,13 +71,11 @@ def emails_send_each(*, since: dt.datetime | None = None) -> int:
     claimed = _claim(pending)
     for index, notification in enumerate(claimed):
         try:
-            send_mail(
-                subject=_one_line(f"[IdeaStorm] {notification.message}"),
-                message=render_to_string(
-                    "notifications/email_each.txt", _context(notification=notification)
-                ),
-                from_email=None,
-                recipient_list=[notification.recipient.email],
+            _send(
+                member=notification.recipient,
+                subject=notification.message,
+                template="notifications/email_each",
+                context={"notification": notification, "url": _link(notification)},
             )
         except Exception:  # SMTP or network failure: give back what was not sent, retry later
             _release(claimed[index:])
@@ -89,19 +97,16 @@ def emails_send_digests() -> int:
     for index, items in enumerate(digests):
         member = items[0].recipient
         subject = ngettext(
-            "[IdeaStorm] %(count)d update on ideas you follow",
-            "[IdeaStorm] %(count)d updates on ideas you follow",
+            "%(count)d update on ideas you follow",
+            "%(count)d updates on ideas you follow",
             len(items),
         ) % {"count": len(items)}
         try:
-            send_mail(
+            _send(
+                member=member,
                 subject=subject,
-                message=render_to_string(
-                    "notifications/email_digest.txt",
-                    _context(member=member, notifications=items),
-                ),
-                from_email=None,
-                recipient_list=[member.email],
+                template="notifications/email_digest",
+                context={"items": [(n, _link(n)) for n in items]},
             )
         except Exception:  # as above: the unsent digests go out on the next run
             _release([n for rest in digests[index:] for n in rest])

@@ -3,6 +3,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.services import user_email_frequency_set
 from core.roles import ensure_not_banned
 from notifications.models import Follow, Notification
 from notifications.selectors import followers
@@ -86,6 +87,14 @@ def notifications_mark_emailed(*, recipient) -> int:
     return Notification.objects.filter(recipient=recipient, emailed_at__isnull=True).update(
         emailed_at=timezone.now()
     )
+
+
+@transaction.atomic
+def email_frequency_set(*, user, frequency: str) -> None:
+    """How often the member is emailed about ideas they follow, set from the signed link in
+    an email (no log-in). As in Settings, switching email back on doesn't send the backlog."""
+    if user_email_frequency_set(user=user, frequency=frequency):
+        notifications_mark_emailed(recipient=user)
 
 
 def user_notifications_forget(*, user) -> None:

@@ -22,16 +22,23 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.messages import constants as message_levels
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.utils.http import urlsafe_base64_encode
 
+from accounts.models import User
+from accounts.recovery import login_link_token, password_reset_tokens
+from accounts.sessions import login_session_start
+from accounts.verification import email_link_token
 from actions.merging import idea_merge
 from core.models import JobRun
 from moderation.bans import ban_create
 from moderation.models import Flag, StuffingCase
+from notifications.unsubscribe import email_token
 from storms.services import storm_create
 from tests.conftest import PASSWORD
 from tests.factories import (
@@ -110,10 +117,34 @@ EXPECTED: dict[str, dict[str, dict]] = {
         "POST": roles(OK, OK, OK, OK, OK, OK),
     },
     "logout": {"POST": roles(OK, OK, OK, OK, OK, OK)},
+    # Getting back in by email: open to everyone, a banned member too (web.accounts.recovery).
+    "password-reset": {"GET": PUBLIC, "POST": roles(OK, OK, OK, OK, OK, OK)},
+    "password-reset-sent": {"GET": PUBLIC},
+    # alice's link: it moves the token to the session and redirects to set the password.
+    "password-reset-confirm": {"GET": roles(*[REDIRECT] * 6)},
+    "password-reset-done": {"GET": PUBLIC},
+    "login-link": {"GET": PUBLIC, "POST": roles(OK, OK, OK, OK, OK, OK)},
+    "login-link-sent": {"GET": PUBLIC},
+    # alice's sign-in link: whoever holds it sees the button, and pressing it logs in as her.
+    "login-link-confirm": {"GET": PUBLIC, "POST": roles(OK, OK, OK, OK, OK, OK)},
     "account-settings": {"GET": MEMBER_PAGE, "POST": OWN_ACCOUNT_WRITE},
+    # Asking for the link again is the member's own; a banned member may too.
+    "email-verify-send": {"POST": OWN_ACCOUNT_WRITE},
+    # alice's email-change link: whoever holds it sees the button; pressing it changes hers.
+    "email-confirm": {"GET": PUBLIC, "POST": roles(OK, OK, OK, OK, OK, OK)},
     "account-password": {"GET": MEMBER_PAGE, "POST": OWN_ACCOUNT_WRITE},
     "account-token-revoke": {"POST": OWN_ACCOUNT_WRITE},
     "account-delete": {"GET": MEMBER_PAGE, "POST": OWN_ACCOUNT_WRITE},
+    # alice's session on another device; ending sessions is logging out, open when banned.
+    "account-session-end": {"POST": roles(LOGIN, OK, NOT_YOURS, NOT_YOURS, NOT_YOURS, OK)},
+    "account-sessions-end-others": {"POST": OWN_ACCOUNT_WRITE},
+    # Single sign-on: a provider this site doesn't offer is not found, for everyone (GitHub
+    # isn't configured here); alice's identity is hers to unlink, banned or not.
+    "openid_connect_login": {"GET": roles(*[404] * 6), "POST": roles(*[404] * 6)},
+    "openid_connect_callback": {"GET": roles(*[404] * 6)},
+    "github_login": {"GET": roles(*[404] * 6), "POST": roles(*[404] * 6)},
+    "github_callback": {"GET": roles(*[404] * 6)},
+    "sso-disconnect": {"POST": roles(LOGIN, OK, NOT_YOURS, NOT_YOURS, NOT_YOURS, OK)},
     # Members: submit, vote, comment, flag, follow (on carol's idea and comment).
     "idea-new": {"GET": WRITE_FORM_PAGE, "POST": MEMBER_WRITE},
     # A hidden idea takes no new vote, not even a moderator's (votes.services.VOTABLE).
@@ -125,6 +156,8 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "notifications": {"GET": MEMBER_PAGE},
     # Marking one's notifications read stays open to a banned member (web.middleware).
     "notifications-read": {"POST": roles(LOGIN, OK, OK, OK, OK, OK)},
+    # The signed token in alice's email is the credential, whoever holds it, no log-in needed.
+    "email-unsubscribe": {"GET": PUBLIC, "POST": roles(OK, OK, OK, OK, OK, OK)},
     # The owner only (alice's idea, comment and notification).
     "idea-edit": {"GET": OWNER_PAGE, "POST": OWNER_WRITE},
     "idea-withdraw": {"POST": OWNER_WRITE},
@@ -175,6 +208,8 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "api-user-me": {"GET": API_MEMBER_READ, "PATCH": API_OWN_ACCOUNT},
     "api-user-password": {"POST": API_OWN_ACCOUNT},
     "api-user-delete": {"POST": API_OWN_ACCOUNT},
+    "api-user-session-list": {"GET": API_MEMBER_READ},
+    "api-user-session-detail": {"DELETE": roles(NO_LOGIN, OK, NOT_YOURS, NOT_YOURS, NOT_YOURS, OK)},
     "api-user-detail": {"GET": PUBLIC},
     "api-idea-similar": {"GET": PUBLIC},
     "api-idea-ranking": {"GET": PUBLIC},
@@ -251,6 +286,24 @@ def storm(o):
     return {"slug": o.storm.slug}
 
 
+def reset_link_of(user):
+    # From the row: a case rolled back leaves the in-memory user's last_login ahead of it.
+    user = User.objects.get(pk=user.pk)
+    uidb64 = urlsafe_base64_encode(str(user.pk).encode())
+    return {"uidb64": uidb64, "token": password_reset_tokens.make_token(user)}
+
+
+def login_link_of(user):
+    return {"token": login_link_token(user=User.objects.get(pk=user.pk))}
+
+
+def email_change_link_of(user):
+    user = User.objects.get(pk=user.pk)
+    return {
+        "token": email_link_token(user=user, email="alice.new@example.com", replaces=user.email)
+    }
+
+
 def credentials(o, user):
     return {"username": (user or o.alice).username, "password": PASSWORD}
 
@@ -293,6 +346,21 @@ REQUESTS: dict[str, dict[str, Req]] = {
     },
     "login": {"GET": Req(), "POST": Req(body=credentials)},
     "logout": {"POST": Req()},
+    "password-reset": {"GET": Req(), "POST": Req(body={"email": "alice@example.com"})},
+    "password-reset-sent": {"GET": Req()},
+    "password-reset-confirm": {"GET": Req(lambda o: reset_link_of(o.alice))},
+    "password-reset-done": {"GET": Req()},
+    "login-link": {"GET": Req(), "POST": Req(body={"email": "alice@example.com"})},
+    "login-link-sent": {"GET": Req()},
+    "login-link-confirm": {
+        "GET": Req(lambda o: login_link_of(o.alice)),
+        "POST": Req(lambda o: login_link_of(o.alice)),
+    },
+    "email-verify-send": {"POST": Req()},
+    "email-confirm": {
+        "GET": Req(lambda o: email_change_link_of(o.alice)),
+        "POST": Req(lambda o: email_change_link_of(o.alice)),
+    },
     "account-settings": {
         "GET": Req(),
         "POST": Req(
@@ -314,6 +382,16 @@ REQUESTS: dict[str, dict[str, Req]] = {
         ),
     },
     "account-delete": {"GET": Req(), "POST": Req(body={"password": PASSWORD})},
+    "account-session-end": {"POST": Req(lambda o: {"pk": o.login_session.pk})},
+    "account-sessions-end-others": {"POST": Req()},
+    "openid_connect_login": {
+        "GET": Req(lambda o: {"provider_id": "nowhere"}),
+        "POST": Req(lambda o: {"provider_id": "nowhere"}),
+    },
+    "openid_connect_callback": {"GET": Req(lambda o: {"provider_id": "nowhere"})},
+    "github_login": {"GET": Req(), "POST": Req()},
+    "github_callback": {"GET": Req()},
+    "sso-disconnect": {"POST": Req(lambda o: {"pk": o.identity.pk})},
     "account-token-revoke": {"POST": Req()},
     "idea-new": {"GET": Req(), "POST": Req(body=NEW_IDEA)},
     "idea-vote": {
@@ -344,6 +422,10 @@ REQUESTS: dict[str, dict[str, Req]] = {
         "POST": Req(own_comment, {"body": "Edited: twelve hours."}),
     },
     "comment-delete": {"POST": Req(own_comment)},
+    "email-unsubscribe": {
+        "GET": Req(lambda o: {"token": email_token(o.alice)}),
+        "POST": Req(lambda o: {"token": email_token(o.alice)}, {"email_frequency": "never"}),
+    },
     "notification-open": {
         "GET": Req(lambda o: {"pk": o.notification.pk}),
         "POST": Req(lambda o: {"pk": o.notification.pk}),
@@ -420,6 +502,8 @@ REQUESTS: dict[str, dict[str, Req]] = {
         "POST": Req(body={"old_password": PASSWORD, "new_password": NEW_PASSWORD}, json=True)
     },
     "api-user-delete": {"POST": Req(body={"password": PASSWORD}, json=True)},
+    "api-user-session-list": {"GET": Req()},
+    "api-user-session-detail": {"DELETE": Req(lambda o: {"pk": o.login_session.pk}, json=True)},
     "api-user-detail": {"GET": Req(lambda o: {"username": o.alice.username})},
     "api-idea-similar": {"GET": Req(query="?title=battery")},
     "api-idea-ranking": {"GET": Req(idea)},
@@ -593,6 +677,14 @@ def objects(settings, alice, bob, pat, mo, category):
         hidden_comment=CommentFactory(idea=idea, author=carol, hidden_at=now),
         flagged_comment=flagged_comment,
         notification=NotificationFactory(recipient=alice, idea=idea),
+        identity=SocialAccount.objects.create(user=alice, provider="oidc", uid="alice"),
+        login_session=login_session_start(
+            user=alice,
+            session_key="another-device-session-key",
+            expires_at=now + dt.timedelta(days=1),
+            device="Firefox 128 on Linux",
+            network="198.51.100.0/24",
+        ),
         case=case,
         storm=storm_create(
             actor=pat,
@@ -676,7 +768,8 @@ def mismatch(outcome: Outcome, expected) -> str | None:
         got += f" to {outcome.location}"
     if outcome.exception:
         got += f" ({outcome.exception})"
-    to_login = outcome.status == 302 and outcome.location.startswith(LOGIN_PATH)
+    # The log-in page itself, not a page under it (/accounts/login/link/sent/).
+    to_login = outcome.status == 302 and outcome.location.split("?")[0] == LOGIN_PATH
     if expected == LOGIN:
         return None if to_login else f"{got}, want a redirect to log in"
     allowed = {expected} if isinstance(expected, int) else expected

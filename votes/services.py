@@ -251,6 +251,22 @@ def vote_withdraw(*, voter, idea: Idea | int) -> VoteState:
         return _state(idea_id, None, counts)
 
 
+@transaction.atomic
+def votes_reassign(*, from_voter, to_voter) -> int:
+    """Make from_voter's votes to_voter's (a member claiming the account a product manager
+    recorded votes on for their address). Where both voted on an idea, the member's own vote
+    stands and the recorded one goes, its weight taken off the idea. Returns how many moved."""
+    now = timezone.now()
+    theirs = Vote.objects.filter(voter=to_voter).values("idea_id")
+    for vote in Vote.objects.select_for_update().filter(voter=from_voter, idea_id__in=theirs):
+        vote.delete()
+        if vote.quarantine_id is None:
+            _apply_vote_change(vote.idea_id, vote, None, now)
+    moved = Vote.objects.filter(voter=from_voter).update(voter=to_voter)
+    board_changed()
+    return moved
+
+
 def _async_commit() -> bool:
     return settings.IDEAS_VOTES_ASYNC_COMMIT and is_postgres()
 

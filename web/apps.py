@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 
 
 class WebConfig(AppConfig):
@@ -7,3 +8,9 @@ class WebConfig(AppConfig):
 
     name = "web"
     verbose_name = "Pages and API"
+
+    def ready(self) -> None:
+        # Imported here: it reads models, which are not loaded when this module is.
+        from web.pending import act_on_pending
+
+        user_logged_in.connect(act_on_pending, dispatch_uid="web.pending.act_on_pending")

@@ -4,20 +4,33 @@ from core.http import forbidden
 from core.roles import ban_message, ban_until_text
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
-# What a banned member may still post: leaving, their own account, and marking notifications
-# read. Everything else that writes is refused.
+# What a banned member may still post: leaving, their own account, marking notifications
+# read and choosing their emails. Everything else that writes is refused.
 ALLOWED_WHEN_BANNED = {
     "login",
     "logout",
+    "password-reset",
+    "password-reset-confirm",
+    "login-link",
+    "login-link-confirm",
     "account-settings",
     "account-password",
     "account-token-revoke",
     "account-delete",
+    "email-verify-send",
+    "email-confirm",
+    "account-session-end",
+    "account-sessions-end-others",
+    "openid_connect_login",
+    "github_login",
+    "sso-disconnect",
     "notifications-read",
+    "email-unsubscribe",
     "api-token",
     "api-user-me",
     "api-user-password",
     "api-user-delete",
+    "api-user-session-detail",
     "api-notifications-read",
     "api-notification-read",
 }

@@ -7,7 +7,7 @@ register = template.Library()
 
 @register.inclusion_tag("notifications/follow_button.html#button", takes_context=True)
 def follow_button(context, idea, oob: bool = False) -> dict:
-    """Follow/Unfollow for a member; "Log in to follow" for a visitor. oob: for an htmx answer
+    """Follow/Unfollow (a visitor's Follow leads to log in, then follows). oob: for an htmx answer
     that replaces the page's button out of band (a vote may have made the member follow)."""
     user = context["user"]
     return {

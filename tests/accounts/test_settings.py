@@ -30,30 +30,52 @@ def test_settings_page_shows_the_labelled_fields(alice_client):
         assert label in html
 
 
-def test_saving_settings_stores_them_and_says_so(alice_client, alice):
-    response = alice_client.post(reverse("account-settings"), SETTINGS, follow=True)
+def test_saving_settings_stores_them_and_says_so(
+    alice_client, alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.post(reverse("account-settings"), SETTINGS, follow=True)
     assert response.redirect_chain == [(reverse("account-settings"), 302)]
-    assert "Your settings are saved." in response.content.decode()
+    html = response.content.decode()
+    assert "Your settings are saved." in html
+    assert "your address changes when you open it" in html
     alice.refresh_from_db()
+    # The verified address stays until the new one is confirmed.
     assert (alice.email, alice.auto_follow, alice.email_frequency) == (
-        "alice@example.org",
+        "alice@example.com",
         False,
         "daily",
     )
+    assert [m.to for m in mailoutbox] == [["alice@example.org"]]
 
 
 def test_bad_settings_show_errors_at_the_fields_and_keep_the_input(alice_client, alice, bob):
     response = alice_client.post(
         reverse("account-settings"),
-        {"email": "BOB@example.com", "auto_follow": "on", "email_frequency": "hourly"},
+        {"email": "not an address", "auto_follow": "on", "email_frequency": "hourly"},
     )
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {"email", "email_frequency"}
     html = response.content.decode()
-    assert 'value="BOB@example.com"' in html
-    assert "An account with this email already exists." in html
+    assert 'value="not an address"' in html
     alice.refresh_from_db()
     assert alice.email == "alice@example.com"
+
+
+def test_another_members_email_is_not_refused_and_not_told(
+    alice_client, alice, bob, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.post(
+            reverse("account-settings"), {**SETTINGS, "email": "BOB@example.com"}, follow=True
+        )
+    html = response.content.decode()
+    assert "already" not in html and "your address changes when you open it" in html
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.com"
+    # Bob's mailbox hears that someone tried; no link that would move the address.
+    [note] = mailoutbox
+    assert note.to == ["BOB@example.com"] and "already belongs to one" in note.body
 
 
 def test_keeping_my_own_email_is_fine(alice_client, alice):

@@ -250,12 +250,14 @@ def test_delete_by_get_is_405(alice_client, alice):
 # The thread on the idea page
 
 
-def test_a_visitor_sees_the_thread_and_a_log_in_link(client):
+def test_a_visitor_sees_the_thread_and_a_form_that_asks_to_log_in_first(client):
     comment = CommentFactory(body="Hello *all*")
     html = client.get(comment.idea.get_absolute_url()).content.decode()
     assert "Hello <em>all</em>" in html
-    assert "Log in to comment" in html
-    assert "Post comment" not in html and "Delete comment" not in html
+    # Post comment keeps the text and sends them to log in (tests/accounts/test_pending_action.py).
+    assert '<label for="comment-body">Comment</label>' in html and "Post comment" in html
+    assert "log in or sign up first" in html
+    assert "Post reply" not in html and "Delete comment" not in html
 
 
 def test_a_member_sees_the_form_and_only_their_own_actions(alice_client, alice, bob):

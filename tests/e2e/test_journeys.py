@@ -15,7 +15,8 @@ def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    # Exact: Settings also has "Log out everywhere" and a "Log out" for each other session.
+    expect(page.get_by_role("button", name="Log out", exact=True)).to_be_visible()
 
 
 def vote_buttons(scope):

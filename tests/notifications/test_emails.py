@@ -103,7 +103,7 @@ def test_a_failed_send_is_tried_again_on_the_next_run(idea, pat, mailoutbox, mon
     def smtp_down(**kwargs):
         raise ConnectionRefusedError("SMTP is down")
 
-    monkeypatch.setattr(emails, "send_mail", smtp_down)
+    monkeypatch.setattr(emails, "mail_send", smtp_down)
     with pytest.raises(ConnectionRefusedError):
         emails.emails_send_each()
     assert Notification.objects.get(recipient__username="erin").emailed_at is None

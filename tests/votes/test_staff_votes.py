@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from actions.accounts import member_sign_up
+from accounts.verification import email_link_read
+from actions.accounts import email_confirm, member_sign_up
 from core.models import AuditEntry
 from ideas.models import Idea
 from moderation.bans import ban_create
@@ -171,32 +172,52 @@ def test_no_vote_for_a_banned_member(pat, mo, idea, alice):
 # ---- claiming on sign-up ----------------------------------------------------------------
 
 
-def test_signing_up_with_the_email_claims_the_account_and_its_votes(pat, idea):
+def _confirm_link(mail) -> str:
+    """The path of the confirmation link in a sent email."""
+    return "/accounts/email/confirm/" + mail.body.split("/accounts/email/confirm/")[1].split()[0]
+
+
+def test_signing_up_with_the_email_claims_the_votes_only_once_the_address_is_proved(
+    pat, idea, mailoutbox, django_capture_on_commit_callbacks
+):
     customer = record(pat, idea).customer
-    user = member_sign_up(username="jane", email="jane.doe@example.com", password=PASSWORD)
-    assert user.pk == customer.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        user = member_sign_up(username="jane", email="jane.doe@example.com", password=PASSWORD)
+    # Anyone may type a customer's address: the sign-up alone takes nothing.
+    assert user.pk != customer.pk and user.email_verified_at is None
+    assert Vote.objects.get(idea=idea).voter_id == customer.pk
+
+    email_confirm(link=email_link_read(_confirm_link(mailoutbox[-1]).split("/")[-2]))
+
     user.refresh_from_db()
-    assert user.username == "jane" and not user.recorded_customer
-    assert user.check_password(PASSWORD)
-    assert user.email_frequency == User.EmailFrequency.EACH
+    assert user.email_verified_at is not None and user.check_password(PASSWORD)
     assert Vote.objects.get(idea=idea).voter_id == user.pk
+    assert counts(idea) == (1, 0, 1)
+    customer.refresh_from_db()
+    assert customer.deleted_at is not None and customer.email == ""
     assert User.objects.filter(email__iexact="jane.doe@example.com").count() == 1
 
 
-def test_a_sign_up_claims_through_the_form_and_sees_the_vote_as_theirs(client, pat, idea):
+def test_a_sign_up_claims_through_the_link_and_sees_the_vote_as_theirs(
+    client, pat, idea, mailoutbox, django_capture_on_commit_callbacks
+):
     record(pat, idea)
-    response = client.post(
-        reverse("signup"),
-        {
-            "username": "Jane.Doe",  # the recorded account's own name may be kept
-            "email": "jane.doe@example.com",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("signup"),
+            {
+                "username": "Jane",
+                "email": "jane.doe@example.com",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
     assert response.status_code == 302
-    user = User.objects.get(email__iexact="jane.doe@example.com")
-    assert not user.recorded_customer and user.username == "Jane.Doe"
+    assert client.get(idea.get_absolute_url()).context["idea"].viewer_vote is None
+    link = _confirm_link(mailoutbox[-1])
+    assert client.post(link).status_code == 302
+    user = User.objects.get(email__iexact="jane.doe@example.com", deleted_at__isnull=True)
+    assert not user.recorded_customer and user.username == "Jane"
     page = client.get(idea.get_absolute_url())
     html = page.content.decode()
     assert page.context["viewer_vote_recorded"] is True
@@ -210,13 +231,32 @@ def test_a_sign_up_claims_through_the_form_and_sees_the_vote_as_theirs(client, p
     assert counts(idea) == (0, 0, 0)
 
 
-def test_the_sign_up_form_still_refuses_a_members_email_and_a_taken_username(client, alice):
+def test_a_member_who_also_voted_keeps_their_own_vote_when_claiming(
+    pat, idea, mailoutbox, django_capture_on_commit_callbacks
+):
+    record(pat, idea)  # a promote recorded for the customer
+    with django_capture_on_commit_callbacks(execute=True):
+        user = member_sign_up(username="jane", email="jane.doe@example.com", password=PASSWORD)
+    vote_cast(voter=user, idea=idea, value=-1)
+    assert counts(idea) == (1, 1, 0)
+    email_confirm(link=email_link_read(_confirm_link(mailoutbox[-1]).split("/")[-2]))
+    assert list(Vote.objects.filter(idea=idea).values_list("voter_id", "value")) == [(user.pk, -1)]
+    assert counts(idea) == (0, 1, -1)
+
+
+def test_the_sign_up_form_refuses_a_taken_username_but_not_a_members_email(client, alice):
     response = client.post(
         reverse("signup"),
         {"username": "alice", "email": alice.email, "password1": PASSWORD, "password2": PASSWORD},
     )
     assert response.status_code == 400
-    assert set(response.context["form"].errors) == {"username", "email"}
+    assert set(response.context["form"].errors) == {"username"}
+
+
+def test_a_recorded_vote_never_goes_to_an_unverified_account(pat, idea, alice):
+    User.objects.filter(pk=alice.pk).update(email_verified_at=None)
+    recorded = record(pat, idea, email=alice.email)
+    assert recorded.customer.pk != alice.pk and recorded.customer.recorded_customer
 
 
 def test_a_member_sees_a_recorded_vote_as_theirs_at_once(client, pat, idea, alice):

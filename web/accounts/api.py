@@ -77,6 +77,9 @@ class MeSettingsSerializer(serializers.Serializer):
 class MeOutputSerializer(serializers.Serializer):
     username = serializers.CharField()
     email = serializers.EmailField()
+    email_verified = serializers.BooleanField(
+        help_text="Whether the address is confirmed (the link sent to it was opened)."
+    )
     roles = serializers.SerializerMethodField()
     settings = MeSettingsSerializer(source="*")
 
@@ -92,11 +95,8 @@ class MeInputSerializer(serializers.Serializer):
     email_frequency = serializers.ChoiceField(choices=User.EmailFrequency.choices, required=False)
 
     def validate_email(self, email: str) -> str:
-        email = email.strip()
-        user = self.context["user"]
-        if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
-            raise serializers.ValidationError("An account with this email already exists.")
-        return email
+        # Whether another account has it is not said (see actions.accounts.email_change_request).
+        return email.strip()
 
 
 class MeApi(APIView):
@@ -115,7 +115,9 @@ class MeApi(APIView):
     @extend_schema(
         request=MeInputSerializer,
         responses={200: MeOutputSerializer, **errors(400, 401, 403)},
-        description="Change your email, auto_follow or email_frequency (any of them).",
+        description="Change your email, auto_follow or email_frequency (any of them). A new "
+        "email takes effect when you open the link sent to it (until then `email` is the old "
+        "one); an unconfirmed email is replaced at once and the link goes to the new one.",
     )
     def patch(self, request):
         user = request.user
@@ -128,7 +130,7 @@ class MeApi(APIView):
             "email_frequency": user.email_frequency,
         }
         with service_errors():
-            user = account_settings_update(user=user, **{**current, **data.validated_data})
+            account_settings_update(user=user, **{**current, **data.validated_data})
         return Response(MeOutputSerializer(user).data)
 
 

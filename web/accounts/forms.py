@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm, UserCreationForm, User
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.selectors import username_for_login
 from accounts.validators import LOOKS_LIKE_A_MEMBER, lookalike_member, validate_username
 from core.text import validate_line
 
@@ -26,6 +27,12 @@ class LoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].validators.append(validate_line)
+        self.fields["username"].help_text = _("Or the email address you confirmed.")
+
+    def clean_username(self) -> str:
+        # Log in with an email the account verified, as with its username (the lockout
+        # then counts against that account's username).
+        return username_for_login(self.cleaned_data["username"])
 
 
 class SignupForm(UserCreationForm):
@@ -45,38 +52,23 @@ class SignupForm(UserCreationForm):
         self.fields["password2"].label = _("Password (again)")
         self.fields["username"].widget.attrs.pop("autofocus", None)
 
-    def _claimable(self) -> User | None:
-        """The account made for this email's recorded votes (votes.staff), which signing up
-        claims (actions.accounts.member_sign_up)."""
-        email = (self.data.get("email") or "").strip()
-        if not email:
-            return None
-        recorded = User.objects.filter(email__iexact=email, recorded_customer=True)
-        return recorded.order_by("pk").first()
-
     def clean_username(self):
-        username = self.cleaned_data.get("username")
-        claimable = self._claimable()
-        if username and claimable and claimable.username.lower() == username.lower():
-            return username  # the account being claimed keeps its name if they want it
         username = super().clean_username()
-        if username and lookalike_member(username, exclude_pk=claimable and claimable.pk):
+        if username and lookalike_member(username):
             raise forms.ValidationError(LOOKS_LIKE_A_MEMBER, code="lookalike")
         return username
 
     def validate_unique(self) -> None:
-        # clean_username checks the username's uniqueness (case-insensitively, the claim aside).
+        # clean_username checks the username's uniqueness (case-insensitively).
         try:
             self.instance.validate_unique(exclude={*self._get_validation_exclusions(), "username"})
         except forms.ValidationError as error:
             self._update_errors(error)
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        taken = User.objects.filter(email__iexact=email, recorded_customer=False)
-        if taken.exists():
-            raise forms.ValidationError(_("An account with this email already exists."))
-        return email
+        # Whether the address is someone's is not said here (that would tell anyone who asks):
+        # the sign-up goes through, and the link sent to the address tells its owner instead.
+        return self.cleaned_data["email"].strip()
 
 
 class SettingsForm(forms.ModelForm):
@@ -99,11 +91,8 @@ class SettingsForm(forms.ModelForm):
         widgets = {"email_frequency": forms.RadioSelect}
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise forms.ValidationError(_("An account with this email already exists."))
-        return email
+        # As at sign-up: a new address gets a link (or, if it is someone's, a note to them).
+        return self.cleaned_data["email"].strip()
 
 
 class DeleteAccountForm(forms.Form):

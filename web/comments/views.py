@@ -13,7 +13,7 @@ from actions.comments import comment_post, comment_revise
 from comments import services
 from comments.models import Comment
 from comments.selectors import thread_for_viewer
-from core import ratelimit
+from core import pending, ratelimit
 from core.http import forbidden, login_first
 from core.pagecache import wants_fragment
 from ideas.models import Idea
@@ -29,6 +29,14 @@ def thread_context(request, idea: Idea, *, form=None, focus_id: int | None = Non
         "focus_id": focus_id,
         **thread_for_viewer(idea=idea, user=request.user),
     }
+    # What they typed before logging in (core.pending): in the form once, not yet posted.
+    draft = (
+        pending.take_draft(request, idea_id=idea.pk)
+        if context["comments_open"] and request.user.is_authenticated
+        else ""
+    )
+    if draft:
+        context.update(form_value=draft, form_autofocus=True)
     if form is not None and form.errors:
         top_of = {
             comment.pk: entry.comment.pk
@@ -69,9 +77,12 @@ def _thread(request, idea: Idea, **kwargs) -> HttpResponse:
 @require_POST
 def post_comment(request, pk: int):
     idea = get_object_or_404(Idea.objects.visible(), pk=pk)
-    if not request.user.is_authenticated:
-        return login_first(request, f"{idea.get_absolute_url()}#comments")
     form = CommentForm(request.POST)
+    if not request.user.is_authenticated and (form.is_valid() or not form.data.get("body")):
+        # The text waits in the session and comes back in the form after the log-in
+        # (web.pending); a visitor's text with errors is shown again first, like a member's.
+        pending.remember_comment(request, idea_id=idea.pk, body=form.data.get("body", ""))
+        return login_first(request, f"{idea.get_absolute_url()}#comments")
     if form.is_valid():
         if exceeded := ratelimit.hit("comment", request.user.pk):
             return ratelimit.page_response(request, exceeded)

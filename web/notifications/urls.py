@@ -1,4 +1,4 @@
-"""Notifications' pages (follow, the list) and API."""
+"""Notifications' pages (follow, the list, email preferences from an email's link) and API."""
 
 from django.urls import path
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications-read"),
     path("notifications/<id:pk>/open/", views.notification_open, name="notification-open"),
+    path("email/unsubscribe/<str:token>/", views.email_unsubscribe, name="email-unsubscribe"),
 ]
 
 api_urlpatterns = [

@@ -6,7 +6,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import ratelimit
+from core import pending, ratelimit
 from core.http import htmx_current_url, login_first, safe_next
 from core.network import network_of
 from core.roles import is_product_manager
@@ -26,9 +26,11 @@ def vote(request, pk: int):
     # held or merged idea is a 404 here, as to comments, flags and follows.
     idea = get_object_or_404(Idea.objects.visible(), pk=pk)
     back = safe_next(request, idea.get_absolute_url())
-    if not request.user.is_authenticated:
-        return login_first(request, back)
     value = VOTE_CHOICES.get(request.POST.get("value", ""))
+    if not request.user.is_authenticated:
+        if value:  # cast when they log in (web.pending)
+            pending.remember_vote(request, idea_id=idea.pk, value=value)
+        return login_first(request, back)
     if value is None:
         return HttpResponseBadRequest(_("A vote is 1 (promote), -1 (demote) or 0 (withdraw)."))
     if exceeded := ratelimit.vote_hit(request):
