@@ -117,17 +117,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 refuse(request, _("The account with this email address is closed."), provider)
             identities.identity_link(sociallogin=sociallogin, user=owner)
             return
-        if holders.exists():
-            refuse(
-                request,
-                _(
-                    "An account here already uses %(email)s, but hasn't confirmed it. Log in to "
-                    "that account and confirm the address (the link we emailed), then log in "
-                    "with %(provider)s."
-                )
-                % {"email": email, "provider": provider.name},
-                provider,
-            )
+        # Only unverified accounts type this address (anyone may type any address): they are not
+        # logged into, and they don't stop the provider's vouched-for owner either. A new
+        # account gets the address, verified; the others can never verify it.
         if exceeded := ratelimit.hit("signup-ip", ratelimit.client_address(request)):
             raise ImmediateHttpResponse(ratelimit.page_response(request, exceeded))
 
