@@ -35,11 +35,12 @@ def api_token_of(user: User) -> ApiTokenState | None:
 
 def username_for_login(identifier: str) -> str:
     """What a log-in form's "Username" field names: a username, or the email address an
-    account verified (log in with either). An address no account verified, or one that is
-    also someone's username, is left as typed; the lockout then counts against the account
+    account verified (log in with either). The verified address wins over a username spelled
+    like it (usernames may hold "@": nobody can take an address's log-in by naming themselves
+    after it). Anything else is left as typed; the lockout then counts against the account
     it names, whichever way it was named."""
     identifier = identifier.strip()
-    if "@" not in identifier or User.objects.filter(username__iexact=identifier).exists():
+    if "@" not in identifier:
         return identifier
     owner = (
         User.objects.filter(

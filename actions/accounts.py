@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.services import (
+    EmailTaken,
     email_verified_elsewhere,
     user_anonymise,
     user_create,
@@ -117,6 +118,20 @@ def email_confirm(*, link: EmailLink) -> User:
         )
     _recorded_customer_claim(user=user)
     return user
+
+
+@transaction.atomic
+def email_proved(*, user: User) -> bool:
+    """The member proved they read their current address some other way (a password reset
+    link): verified, and recorded votes claimed, as email_confirm does. False when another
+    account verified the address first (this one stays unverified)."""
+    try:
+        with transaction.atomic():
+            user_email_mark_verified(user=user)
+    except EmailTaken:
+        return False
+    _recorded_customer_claim(user=user)
+    return True
 
 
 def _recorded_customer_claim(*, user: User) -> int:

@@ -184,3 +184,48 @@ def test_the_api_says_whether_the_address_is_confirmed(alice):
     api = APIClient()
     api.force_authenticate(alice)
     assert api.get("/api/users/me/").json()["email_verified"] is True
+
+
+# ---- found in review ---------------------------------------------------------------------
+
+
+def test_a_change_link_dies_with_a_password_reset(client, alice):
+    # Someone who held alice's session for a moment asked to move her address to theirs.
+    token = email_link_token(user=alice, email="evil@attacker.test", replaces=alice.email)
+    alice.set_password("a-brand-new-passphrase-7")
+    alice.save()
+    response = client.post(reverse("email-confirm", args=[token]))
+    assert response.status_code == 400 and "already used" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.com"
+
+
+def test_a_change_link_dies_with_log_out_everywhere(client, alice):
+    token = email_link_token(user=alice, email="evil@attacker.test", replaces=alice.email)
+    User.objects.filter(pk=alice.pk).update(session_epoch=alice.session_epoch + 1)
+    assert client.post(reverse("email-confirm", args=[token])).status_code == 400
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.com"
+
+
+def test_asking_for_new_addresses_is_rate_limited(alice_client, alice, settings, mailoutbox):
+    settings.IDEAS_RATE_LIMIT_RATES = {**settings.IDEAS_RATE_LIMIT_RATES, "email-link": (2, 3600)}
+    codes = [
+        alice_client.post(
+            reverse("account-settings"),
+            {"email": f"target{n}@example.net", "auto_follow": "on", "email_frequency": "each"},
+        ).status_code
+        for n in range(3)
+    ]
+    assert codes == [302, 302, 429]
+    api = APIClient()
+    api.force_authenticate(alice)
+    assert api.patch("/api/users/me/", {"email": "t@example.net"}, format="json").status_code == 429
+
+
+def test_a_username_spelled_like_an_address_does_not_take_its_log_in(client, alice):
+    UserFactory(username="alice@example.com", email="mallory@example.com")
+    response = client.post(
+        reverse("login"), {"username": "alice@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(alice.pk)

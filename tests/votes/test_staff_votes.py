@@ -338,3 +338,19 @@ def test_members_see_no_pm_panel(alice_client, idea):
     page = alice_client.get(idea.get_absolute_url())
     assert "record_vote_form" not in page.context and "segments" not in page.context
     assert "Record vote" not in page.content.decode()
+
+
+def test_proving_the_address_by_a_password_reset_claims_the_recorded_votes(client, pat, idea):
+    from django.core import mail
+
+    from tests.accounts.test_password_reset import ask, reset_link, reset_with
+
+    customer = record(pat, idea).customer
+    jane = UserFactory(username="jane", email="jane.doe@example.com", email_verified_at=None)
+    ask(client, "jane.doe@example.com")
+    reset_with(client, reset_link(mail.outbox[-1]))
+    jane.refresh_from_db()
+    assert jane.email_verified
+    assert Vote.objects.get(idea=idea).voter_id == jane.pk
+    customer.refresh_from_db()
+    assert customer.deleted_at is not None

@@ -268,7 +268,9 @@ def test_the_request_goes_to_the_address_that_was_checked(loopback_allowed, dns)
     try:
         webhook = Webhook.objects.create(url=f"http://rebind.example.com:{port}/hook", events=[])
         delivery = services.webhook_ping(webhook=webhook)
-        assert services.delivery_send(delivery_id=delivery.pk) == "succeeded"
+        outcome = services.delivery_send(delivery_id=delivery.pk)
+        delivery.refresh_from_db()
+        assert outcome == "succeeded", (delivery.error, lookups)
     finally:
         for stop in stops:
             stop()

@@ -19,6 +19,7 @@ from core.api_errors import errors, service_errors
 from core.parsers import JSONParser
 from core.roles import is_moderator, is_product_manager
 from web.accounts.forms import WRONG_PASSWORD
+from web.accounts.recovery import change_limit
 from web.accounts.selectors import member_totals
 from web.accounts.serializers import TokenInputSerializer
 
@@ -114,7 +115,7 @@ class MeApi(APIView):
 
     @extend_schema(
         request=MeInputSerializer,
-        responses={200: MeOutputSerializer, **errors(400, 401, 403)},
+        responses={200: MeOutputSerializer, **errors(400, 401, 403, 429)},
         description="Change your email, auto_follow or email_frequency (any of them). A new "
         "email takes effect when you open the link sent to it (until then `email` is the old "
         "one); an unconfirmed email is replaced at once and the link goes to the new one.",
@@ -129,6 +130,9 @@ class MeApi(APIView):
             "auto_follow": user.auto_follow,
             "email_frequency": user.email_frequency,
         }
+        new_email = data.validated_data.get("email", user.email)
+        if new_email.lower() != user.email.lower():
+            ratelimit.check_api(change_limit(user, new_email))
         with service_errors():
             account_settings_update(user=user, **{**current, **data.validated_data})
         return Response(MeOutputSerializer(user).data)

@@ -11,7 +11,6 @@ sign-on: the pages say so, and only staff accounts get an email or may use a lin
 
 import logging
 from collections.abc import Callable
-from contextlib import suppress
 from functools import partial
 
 from django.conf import settings
@@ -37,7 +36,7 @@ from accounts.recovery import (
     password_reset_mail_send,
     password_reset_tokens,
 )
-from accounts.services import EmailTaken, user_email_mark_verified
+from actions.accounts import email_proved
 from core import ratelimit
 from core.http import safe_next
 from web.accounts.recovery_forms import EmailLinkForm, NewPasswordForm
@@ -78,13 +77,25 @@ class MailAfterResponse(HttpResponseRedirect):
             super().close()
 
 
-def _limit(request: HttpRequest, email: str) -> ratelimit.Exceeded | None:
-    """Count one email asked for: per client address, then per address written to (a keyed
-    hash: no address is kept in the cache). Over the first, the second is not counted."""
+def recipient_key(email: str) -> str:
+    """The rate limits' subject for an address written to: a keyed hash, so no address is
+    kept in the cache."""
     to = salted_hmac("ideastorm.email-link-to", email.strip().lower(), algorithm="sha256")
+    return to.hexdigest()[:32]
+
+
+def change_limit(user, email: str) -> ratelimit.Exceeded | None:
+    """Count one link asked for a new address (Settings, PATCH /api/users/me/): per member,
+    then per address written to, so nobody floods a mailbox through their settings."""
+    return ratelimit.hits(("email-link", user.pk), ("email-link-to", recipient_key(email)))
+
+
+def _limit(request: HttpRequest, email: str) -> ratelimit.Exceeded | None:
+    """Count one email asked for: per client address, then per address written to. Over the
+    first, the second is not counted."""
     return ratelimit.hits(
         ("email-link-ip", ratelimit.client_address(request)),
-        ("email-link-to", to.hexdigest()[:32]),
+        ("email-link-to", recipient_key(email)),
     )
 
 
@@ -154,9 +165,9 @@ class PasswordResetConfirm(PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        # Another account verified this address first: this one stays unverified.
-        with suppress(EmailTaken):
-            user_email_mark_verified(user=form.user)
+        # The mailbox is proved: verified (unless another account verified it first), and votes
+        # a product manager recorded for the address become the member's.
+        email_proved(user=form.user)
         return response
 
     def get_context_data(self, **kwargs):

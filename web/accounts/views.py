@@ -26,6 +26,7 @@ from core.http import safe_next
 from core.pagination import page_of
 from ideas.models import Idea
 from web.accounts.forms import DeleteAccountForm, LoginForm, SettingsForm, SignupForm
+from web.accounts.recovery import change_limit
 from web.accounts.selectors import member_totals
 from web.accounts.sessions import login_sessions_of
 
@@ -117,6 +118,9 @@ def account_settings(request):
     form = SettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
+        changing = email.lower() != User.objects.get(pk=request.user.pk).email.lower()
+        if changing and (exceeded := change_limit(request.user, email)):
+            return ratelimit.page_response(request, exceeded)
         if account_settings_update(user=request.user, **form.cleaned_data):
             messages.success(
                 request,
