@@ -2,21 +2,35 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Dev install (the app, test and lint tools); runtime install (what serving needs, for `make run`).
 STAMP := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 PORT ?= 8000
 # The OpenID Connect provider the single sign-on tests run (tests/sso/provider, Node.js 20+).
 SSO_PROVIDER := tests/sso/provider
 
-.PHONY: install run test bench lint format clean
+.PHONY: install install-runtime run test bench lint format clean
 
 install: $(STAMP) var/secret_key $(SSO_PROVIDER)/node_modules/.installed
 
-$(STAMP): pyproject.toml
+# What `make run` needs: the app and its runtime dependencies, no test or lint tools. A dev
+# install touches this stamp too, so after `make install` nothing more is installed.
+install-runtime: $(RUNTIME_STAMP) var/secret_key
+
+$(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "IdeaStorm needs Python 3.11 or newer")'
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	@$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	@echo "==> Installing IdeaStorm and its dev dependencies into $(VENV)"
+	@$(PIP) install -e '.[dev]'
+	@touch $(STAMP) $(RUNTIME_STAMP)
+
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	@echo "==> Installing IdeaStorm into $(VENV)"
+	@$(PIP) install -e .
+	@touch $(RUNTIME_STAMP)
 
 # Without npm the single sign-on tests are skipped (a failure under REQUIRE_SERVICES=1).
 $(SSO_PROVIDER)/node_modules/.installed: $(SSO_PROVIDER)/package.json $(SSO_PROVIDER)/package-lock.json
@@ -30,8 +44,8 @@ var/secret_key:
 	@$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 	@chmod 600 $@
 
-run: install
-	PORT=$(PORT) bash scripts/run.sh
+run: install-runtime
+	@PORT=$(PORT) bash scripts/run.sh
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -112,10 +112,26 @@ def on_login_failed(sender, credentials: dict, request=None, **kwargs) -> None:
         ratelimit.login_failed(request)
 
 
+class DemoLoginClosed(ValidationError):
+    """Raised by the backend for a demo account (seed_demo) outside demo mode: its password is
+    public. Said only once the password was right, which tells nobody anything new."""
+
+    def __init__(self):
+        super().__init__(
+            _("Demo logins work only while the board runs in demo mode (IDEASTORM_DEMO=true)."),
+            code="demo_closed",
+        )
+
+
+def demo_logins_open() -> bool:
+    """Whether the demo accounts' public password logs in: in demo mode or with DEBUG on."""
+    return settings.IDEASTORM_DEMO or settings.DEBUG
+
+
 class LockoutModelBackend(ModelBackend):
-    """ModelBackend that refuses a locked username before looking at the password, and with
-    IDEASTORM_SSO_ONLY every member's password (staff keep theirs): the log-in page, the API's
-    token and the admin alike."""
+    """ModelBackend that refuses a locked username before looking at the password, a demo
+    account's public password outside demo mode, and with IDEASTORM_SSO_ONLY every member's
+    password (staff keep theirs): the log-in page, the API's token and the admin alike."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
@@ -128,6 +144,8 @@ class LockoutModelBackend(ModelBackend):
         if until is not None:
             raise AccountLocked(until)
         user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None and user.is_demo and not demo_logins_open():
+            raise DemoLoginClosed()
         if user is not None and settings.IDEASTORM_SSO_ONLY and not user.is_staff:
             return None  # members log in with single sign-on only: no password works for them
         if user is not None:

@@ -63,6 +63,9 @@ class User(AbstractUser):
     # Moved on by "Log out everywhere" (accounts.sessions): it takes part in the session auth
     # hash, so every session made before, recorded or not, fails its next request's check.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # An account `seed_demo` made: its password is public, so it logs in with it only in demo
+    # mode or with DEBUG on (accounts.lockout).
+    is_demo = models.BooleanField(default=False, editable=False)
 
     objects = MemberManager()
 

@@ -25,7 +25,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
-from core.mail import mail_absolute, mail_send
+from core.mail import mail_absolute, mail_send, site_name
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ def password_reset_mail_send(*, email: str, staff_only: bool = False) -> int:
 
     def messages():
         for user in accounts_at(email, staff_only=staff_only).order_by("pk"):
-            site = settings.IDEASTORM_SITE_NAME
+            site = site_name()
             if user.has_usable_password():
                 subject = f"Reset your {site} password"
                 context = {"reset_link": _reset_url(user), "minutes": lifetime_minutes}
@@ -193,7 +193,7 @@ def login_link_mail_send(*, email: str, next_url: str = "", staff_only: bool = F
     return _send(
         {
             "to": user.email,
-            "subject": f"Your {settings.IDEASTORM_SITE_NAME} sign-in link",
+            "subject": f"Your {site_name()} sign-in link",
             "template": "accounts/email/login_link",
             "context": {
                 "username": user.username,

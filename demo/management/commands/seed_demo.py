@@ -491,7 +491,10 @@ class Command(BaseCommand):
                     f"{comment_count} comments."
                 )
             )
-            self.stdout.write(f"Log in with password {content.DEMO_PASSWORD!r} as: {_cast()}.")
+            self.stdout.write(
+                f"Log in with password {content.DEMO_PASSWORD!r} as: {_cast()} "
+                "(in demo mode, IDEASTORM_DEMO=true, or with DEBUG on)."
+            )
 
     def _categories(self) -> dict[str, Category]:
         categories = {}
@@ -725,6 +728,8 @@ def _user_fields(person: Person, password: str) -> dict:
         "date_joined": _as_datetime(person.joined),
         # Demo addresses (example.com) count as verified, as a real member's would after the link.
         "email_verified_at": _as_datetime(person.joined),
+        # The password is public: it logs in only in demo mode or with DEBUG on.
+        "is_demo": True,
     }
 
 
