@@ -131,6 +131,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_display = ["id", "webhook", *DELIVERY_FIELDS[:4], "created_at", "delivered_at"]
     list_filter = ["status", "event", "webhook"]
     list_select_related = ["webhook"]
+    search_fields = ["event", "webhook__url", "error"]
     date_hierarchy = "created_at"
     fields = ["webhook", *DELIVERY_FIELDS, "payload", "response_body"]
     readonly_fields = fields

@@ -16,6 +16,7 @@ from ideas import search
 from ideas.models import DEFAULT_SORT, Category, Idea, Merge, Tag
 from ideas.services import idea_is_editable, idea_withdraw
 from votes.selectors import rank_explanation
+from web.ideas.roadmap import COLUMN_SIZE, RECENTLY_IMPLEMENTED, roadmap_columns
 from web.ideas.serializers import (
     CategorySerializer,
     IdeaInputSerializer,
@@ -29,6 +30,8 @@ from web.ideas.serializers import (
     MergeOutputSerializer,
     MergeSuggestionOutputSerializer,
     RankingOutputSerializer,
+    RoadmapOutputSerializer,
+    RoadmapQuerySerializer,
     TagSerializer,
 )
 
@@ -71,7 +74,8 @@ class IdeaListApi(APIView):
         data = IdeaInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ratelimit.check_api(ratelimit.hit("idea", request.user.pk))
-        idea = idea_submit(author=request.user, **data.validated_data)
+        with service_errors():  # a retired category, a closed Storm Session
+            idea = idea_submit(author=request.user, **data.validated_data)
         ideas = Idea.objects.for_list().with_viewer_vote(request.user).prefetch_related("tags")
         idea = ideas.get(pk=idea.pk)
         out = IdeaOutputSerializer(idea, context={"request": request})
@@ -251,7 +255,7 @@ class MergeSuggestionListApi(APIView):
 
 
 class CategoryListApi(generics.ListAPIView):
-    queryset = Category.objects.all()
+    queryset = Category.objects.select_related("merged_into")
     serializer_class = CategorySerializer
     pagination_class = None
 
@@ -274,3 +278,23 @@ class TagListApi(APIView):
             Tag.objects.in_use().order_by("name", "id"), request, view=self
         )
         return paginator.get_paginated_response(TagSerializer(page, many=True).data)
+
+
+class RoadmapApi(APIView):
+    @extend_schema(
+        parameters=[RoadmapQuerySerializer],
+        responses={200: RoadmapOutputSerializer, **errors(400)},
+        description=(
+            "The public roadmap, as on /roadmap/: a column each for the visible ideas planned, "
+            f"in progress and implemented in the last {RECENTLY_IMPLEMENTED.days} days, with "
+            f"the count of each and its first {COLUMN_SIZE} ideas ranked by Popular."
+        ),
+    )
+    def get(self, request):
+        query = RoadmapQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        columns = roadmap_columns(
+            viewer=request.user, category=query.validated_data.get("category"), with_tags=True
+        )
+        out = RoadmapOutputSerializer({"columns": columns}, context={"request": request})
+        return Response(out.data)

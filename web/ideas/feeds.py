@@ -1,5 +1,5 @@
-"""Atom feeds: new ideas, new ideas per category, and one idea's status changes. Items carry
-the already-sanitised HTML of the description or official response.
+"""Atom feeds: new ideas, new ideas per category, one idea's status changes, and the roadmap.
+Items carry the already-sanitised HTML of the description or official response.
 
 Every feed is written without the characters XML 1.0 can't carry (core.text.printable): the
 inputs refuse them, but a row stored before that, or through the admin, may hold one, and a
@@ -8,41 +8,22 @@ single one would make the feed a 500 for as long as its idea stays among the new
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from core.text import printable
+from board.selectors import board_settings
+from core.feeds import PrintableAtom1Feed
 from ideas.models import Category, Idea, Status, StatusChange
+from web.ideas.roadmap import RECENTLY_IMPLEMENTED, roadmap_ideas, with_status_since
 
 FEED_SIZE = 50
-
-
-def _printable(value):
-    if isinstance(value, str):
-        return printable(value)
-    if isinstance(value, list | tuple):
-        return type(value)(_printable(item) for item in value)
-    return value
-
-
-class PrintableAtom1Feed(Atom1Feed):
-    """Atom without control characters (but newline, carriage return and tab), surrogates,
-    U+FFFE and U+FFFF: every string of the feed and of its entries (titles, summaries, names,
-    categories) is cleaned on its way in."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*_printable(args), **{k: _printable(v) for k, v in kwargs.items()})
-
-    def add_item(self, *args, **kwargs):
-        super().add_item(*_printable(args), **{k: _printable(v) for k, v in kwargs.items()})
 
 
 class NewIdeasFeed(Feed):
     feed_type = PrintableAtom1Feed
 
     def title(self) -> str:
-        return _("IdeaStorm: new ideas")
+        return _("%(board)s: new ideas") % {"board": board_settings().name}
 
     def subtitle(self) -> str:
         return _("The newest ideas on the board.")
@@ -74,10 +55,15 @@ class NewIdeasFeed(Feed):
 
 class CategoryFeed(NewIdeasFeed):
     def get_object(self, request, slug: str) -> Category:
-        return get_object_or_404(Category, slug=slug)
+        category = get_object_or_404(Category.objects.select_related("merged_into"), slug=slug)
+        # A merged category's feed goes on with the category its ideas went into.
+        return category.merged_into or category
 
     def title(self, category: Category) -> str:
-        return _("IdeaStorm: new ideas in %(category)s") % {"category": category.name}
+        return _("%(board)s: new ideas in %(category)s") % {
+            "board": board_settings().name,
+            "category": category.name,
+        }
 
     def subtitle(self, category: Category) -> str:
         return category.description or _("The newest ideas in %(category)s.") % {
@@ -101,7 +87,10 @@ class IdeaStatusFeed(Feed):
         return get_object_or_404(Idea.objects.visible(), pk=pk)
 
     def title(self, idea: Idea) -> str:
-        return _("IdeaStorm: status of “%(title)s”") % {"title": idea.title}
+        return _("%(board)s: status of “%(title)s”") % {
+            "board": board_settings().name,
+            "title": idea.title,
+        }
 
     def subtitle(self, idea: Idea) -> str:
         return _("Status changes and official responses for this idea.")
@@ -135,8 +124,57 @@ class IdeaStatusFeed(Feed):
         return change.actor.display_name if change.actor else None
 
 
+class RoadmapFeed(Feed):
+    """What is planned, in progress and recently implemented (the roadmap's columns), the latest
+    moves first. An idea gets a new entry each time it changes column."""
+
+    feed_type = PrintableAtom1Feed
+
+    def title(self) -> str:
+        return _("%(board)s: roadmap") % {"board": board_settings().name}
+
+    def subtitle(self) -> str:
+        return _(
+            "Ideas planned, in progress and implemented in the last %(days)d days, the latest "
+            "moves first."
+        ) % {"days": RECENTLY_IMPLEMENTED.days}
+
+    def link(self) -> str:
+        return reverse("roadmap")
+
+    def items(self):
+        ideas = with_status_since(roadmap_ideas()).for_list()
+        return ideas.order_by("-status_since", "-id")[:FEED_SIZE]
+
+    def item_title(self, idea: Idea) -> str:
+        return _("%(status)s: %(title)s") % {
+            "status": idea.get_status_display(),
+            "title": idea.title,
+        }
+
+    def item_description(self, idea: Idea) -> str:
+        return idea.response_html or idea.description_html
+
+    def item_link(self, idea: Idea) -> str:
+        # One entry (the link is its id) per idea and status: a move to another column is news.
+        return f"{idea.get_absolute_url()}#roadmap-{idea.status}"
+
+    def item_pubdate(self, idea: Idea):
+        return idea.status_since
+
+    def item_updateddate(self, idea: Idea):
+        return idea.status_since
+
+    def item_author_name(self, idea: Idea) -> str:
+        return idea.author.display_name if idea.author else "deleted user"
+
+    def item_categories(self, idea: Idea) -> tuple[str, ...]:
+        return (idea.get_status_display(), idea.category.name)
+
+
 urlpatterns = [
     path("ideas/", require_safe(NewIdeasFeed()), name="feed-ideas"),
     path("categories/<slug:slug>/", require_safe(CategoryFeed()), name="feed-category"),
     path("ideas/<id:pk>/", require_safe(IdeaStatusFeed()), name="feed-idea"),
+    path("roadmap/", require_safe(RoadmapFeed()), name="feed-roadmap"),
 ]

@@ -9,9 +9,19 @@ from web.ideas.forms import RESPONSE_MAX_LENGTH
 
 
 class CategorySerializer(serializers.ModelSerializer):
+    retired = serializers.BooleanField(
+        source="is_retired", read_only=True, help_text="A retired category takes no new ideas."
+    )
+    merged_into = serializers.SlugRelatedField(
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="The category this one was merged into (its ideas are there now).",
+    )
+
     class Meta:
         model = Category
-        fields = ["slug", "name", "description"]
+        fields = ["slug", "name", "description", "retired", "merged_into"]
 
 
 def _absolute(serializer: serializers.Serializer, path: str) -> str:
@@ -208,3 +218,27 @@ class MergeSuggestionOutputSerializer(serializers.Serializer):
     merge = MergeSuggestionIdeaSerializer(help_text="The idea to merge away.")
     keep = MergeSuggestionIdeaSerializer(help_text="The better-supported idea to keep.")
     likeness = serializers.FloatField(help_text="From 0 to 1: how alike the two ideas look.")
+
+
+class RoadmapQuerySerializer(serializers.Serializer):
+    category = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Category.objects.all(),
+        required=False,
+        help_text="A category's slug: only its ideas, and the counts of its ideas.",
+    )
+
+
+class RoadmapColumnSerializer(serializers.Serializer):
+    """web.ideas.roadmap.Column: one column of the roadmap."""
+
+    status = serializers.ChoiceField(choices=Status.choices)
+    label = serializers.CharField()
+    count = serializers.IntegerField(help_text="The column's ideas, shown or not.")
+    ideas = IdeaOutputSerializer(
+        many=True, help_text="Its first ideas (up to 20), ranked by Popular."
+    )
+
+
+class RoadmapOutputSerializer(serializers.Serializer):
+    columns = RoadmapColumnSerializer(many=True)

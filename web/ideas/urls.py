@@ -1,12 +1,13 @@
-"""Ideas' pages (home, list, submit, detail, edit, status, merges), feeds and API."""
+"""Ideas' pages (home, list, roadmap, submit, detail, edit, status, merges), feeds and API."""
 
 from django.urls import include, path
 
-from web.ideas import api, views
+from web.ideas import api, roadmap, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("ideas/", views.idea_list, name="idea-list"),
+    path("roadmap/", roadmap.roadmap, name="roadmap"),
     path("ideas/new/", views.idea_new, name="idea-new"),
     path("ideas/similar/", views.idea_similar, name="idea-similar"),
     path("ideas/merges/", views.merge_suggestions, name="merge-suggestions"),
@@ -33,4 +34,5 @@ api_urlpatterns = [
     path("merges/suggestions/", api.MergeSuggestionListApi.as_view(), name="api-merge-suggestions"),
     path("categories/", api.CategoryListApi.as_view(), name="api-category-list"),
     path("tags/", api.TagListApi.as_view(), name="api-tag-list"),
+    path("roadmap/", api.RoadmapApi.as_view(), name="api-roadmap"),
 ]
