@@ -7,6 +7,7 @@ readable without images), the site's name in the sender, a `Message-ID` on the s
 links) passes no `unsubscribe_url`. The message leaves through Django's `EMAIL_BACKEND`
 (SMTP, or a provider's HTTP API through django-anymail)."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.utils import format_datetime, make_msgid, parseaddr
@@ -22,6 +23,17 @@ def mail_absolute(path: str) -> str:
     return settings.IDEASTORM_SITE_URL.rstrip("/") + "/" + path.lstrip("/")
 
 
+# The board's own name as its admins set it: board.apps installs this (core can't import the
+# board app); IDEASTORM_SITE_NAME otherwise.
+site_name_provider: Callable[[], str] | None = None
+
+
+def site_name() -> str:
+    if site_name_provider is not None:
+        return site_name_provider()
+    return settings.IDEASTORM_SITE_NAME
+
+
 def mail_send(
     *,
     to: str,
@@ -35,9 +47,9 @@ def mail_send(
 
     `subject` is folded to one line (titles are user input: no header injection).
     `unsubscribe_url` is absolute and signed; give it for notifications only."""
-    site_name = settings.IDEASTORM_SITE_NAME
+    name = site_name()
     context = {
-        "site_name": site_name,
+        "site_name": name,
         "site_url": settings.IDEASTORM_SITE_URL,
         "unsubscribe_url": unsubscribe_url,
         "subject": _one_line(subject),
@@ -54,7 +66,7 @@ def mail_send(
     message = EmailMultiAlternatives(
         subject=context["subject"],
         body=render_to_string(f"{template}.txt", context),
-        from_email=_sender(site_name),
+        from_email=_sender(name),
         to=[to],
         reply_to=[reply_to] if reply_to else None,
         headers=headers,

@@ -44,15 +44,17 @@ class Param:
     shape (cheap: no database); `known`, if given, whether a value that has it names something
     that exists, asked only before a page is stored (a made-up slug is not cached); `default`
     is the value the view assumes when the parameter is absent. With cached=False any value but
-    the default is served fresh (free text, such as a search, would make a key per string)."""
+    the default is served fresh (free text, such as a search, would make a key per string).
+    `default` may be a function, for a default that is a setting (the board's default order).
+    """
 
     accepts: Callable[[str], bool]
-    default: str = ""
+    default: str | Callable[[], str] = ""
     known: Callable[[str], bool] | None = None
     cached: bool = True
 
 
-def choice(values: Iterable[str], *, default: str = "") -> Param:
+def choice(values: Iterable[str], *, default: str | Callable[[], str] = "") -> Param:
     """One of a fixed set of values."""
     allowed = frozenset(values)
     return Param(accepts=allowed.__contains__, default=default)
@@ -155,7 +157,8 @@ def canonical_query(request, declared: dict[str, Param]) -> dict[str, str] | Non
         if param is None or len(values) != 1:
             return None
         value = values[0]
-        if value in ("", param.default):
+        default = param.default() if callable(param.default) else param.default
+        if value in ("", default):
             continue
         if not param.cached or not param.accepts(value):
             return None

@@ -35,6 +35,11 @@ def is_staff_member(user) -> bool:
     return bool(getattr(user, "is_staff", False) or is_moderator(user) or is_product_manager(user))
 
 
+def is_board_admin(user) -> bool:
+    """Superusers: the board's settings and categories (/manage/)."""
+    return bool(getattr(user, "is_superuser", False) and getattr(user, "is_active", False))
+
+
 def is_site_staff(user) -> bool:
     """Django staff (the admin's people): who may see how the site is deployed (/healthz)."""
     return bool(getattr(user, "is_staff", False))
@@ -150,4 +155,7 @@ pm_required = _role_required(
 )
 moderator_required = _role_required(
     is_moderator, "Only moderators can see this page.", "moderation-queue"
+)
+board_admin_required = _role_required(
+    is_board_admin, "Only the board's admins can see this page.", "manage-board"
 )

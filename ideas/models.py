@@ -11,18 +11,48 @@ from core.roles import is_moderator
 TITLE_MAX_LENGTH = 120
 
 
+class CategoryQuerySet(models.QuerySet):
+    def active(self) -> "CategoryQuerySet":
+        """The categories new ideas may go into: not retired (a merged one is retired too)."""
+        return self.filter(retired_at__isnull=True)
+
+
 class Category(models.Model):
+    """Managed by admins at /manage/categories/ (ideas.categories). A retired category keeps
+    its ideas and its URL and takes no new ideas; a merged one is retired, its ideas moved to
+    `merged_into`, and its URL leads there."""
+
     name = models.CharField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
     description = models.CharField(max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]
         verbose_name_plural = "categories"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(merged_into__isnull=True) | models.Q(retired_at__isnull=False),
+                name="category_merged_is_retired",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("pk")),
+                name="category_not_merged_into_self",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
 
 class TagQuerySet(models.QuerySet):

@@ -18,6 +18,14 @@ EDIT_WINDOW = dt.timedelta(minutes=30)
 MAX_TAGS = 5
 
 
+def category_open_check(category: Category) -> None:
+    """A retired category takes no new ideas (an idea already in it may stay)."""
+    if category.retired_at is not None:
+        raise ValidationError(
+            {"category": f"“{category.name}” no longer takes new ideas. Choose another category."}
+        )
+
+
 def tags_for(names: list[str]) -> list[Tag]:
     """The tags with these names, made on first use (by slug, so "Battery" and "battery" are
     one tag)."""
@@ -49,6 +57,7 @@ def idea_create(
     a Storm Session, only while it runs and in one of its categories. The use case that also
     decides the hold and tells webhooks is actions.ideas.idea_submit."""
     ensure_may_post(author)
+    category_open_check(category)
     if session is not None:
         storm_submission_check(session=session, category=category)
     now = timezone.now()
@@ -98,6 +107,8 @@ def idea_update(
     idea = Idea.objects.select_for_update().get(pk=idea.pk)
     if not idea_is_editable(idea, user):
         raise PermissionDenied("This idea can no longer be edited.")
+    if category.pk != idea.category_id:
+        category_open_check(category)
     idea.title = title.strip()
     idea.description = description.strip()
     idea.description_html = render_markdown(description)

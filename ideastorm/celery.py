@@ -105,6 +105,14 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 240},
     },
+    # Every minute: changelog entries scheduled for now or earlier are published (their ideas
+    # marked Implemented, their voters and followers told); a scheduled entry is late by a
+    # minute at most.
+    "publish-changelog-entries": {
+        "task": "actions.tasks.publish_changelog_entries",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
 }
 
 app.conf.beat_schedule = BEAT_SCHEDULE

@@ -108,10 +108,12 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.socialaccount.providers.github",
     "core",
+    "board",
     "accounts",
     "ideas",
     "votes",
     "comments",
+    "changelog",
     "notifications",
     "moderation",
     "storms",
@@ -133,6 +135,8 @@ MIDDLEWARE = [
     # Each login session's last activity, and its record following a new session key.
     "web.accounts.middleware.LoginSessionMiddleware",
     "web.middleware.BanMiddleware",
+    # Switched-off features (Storm Sessions) and a members-only board (web.board.middleware).
+    "web.board.middleware.BoardFeaturesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -154,7 +158,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread",
+                "web.board.context_processors.board",
                 "web.accounts.sso.context_processors.sso",
+                "web.context_processors.demo",
             ],
         },
     },
@@ -224,10 +230,29 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Uploads (the board's logo): files in var/media served by web.board.views.media, or an
+# S3-compatible bucket through django-storages (`pip install -e '.[s3]'`, README "Board
+# settings"); the bucket's credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+S3_BUCKET = os.environ.get("IDEASTORM_S3_BUCKET", "").strip()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("IDEASTORM_S3_ENDPOINT_URL", "").strip() or None,
+            "region_name": os.environ.get("IDEASTORM_S3_REGION", "").strip() or None,
+            "custom_domain": os.environ.get("IDEASTORM_S3_CUSTOM_DOMAIN", "").strip() or None,
+            "querystring_auth": False,  # public objects: the logo is on every page
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
 # Serve straight from the finders, so neither tests nor `make run` need collectstatic first.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -267,6 +292,14 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+if S3_BUCKET:
+    # The logo is served from the bucket: pages may load images from there.
+    _s3 = STORAGES["default"]["OPTIONS"]
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+        f"https://{_s3['custom_domain']}"
+        if _s3["custom_domain"]
+        else (_s3["endpoint_url"] or f"https://{S3_BUCKET}.s3.amazonaws.com")
+    )
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -566,11 +599,45 @@ if not isinstance(ANYMAIL, dict):
     raise ImproperlyConfigured('DJANGO_ANYMAIL must be a JSON object, e.g. {"KEY": "value"}.')
 # --- end email ---
 
+
+def _console_keeps(record) -> bool:
+    """A visitor's 4xx (a 403, a 404, a bad request) is no fault of the server: django.request
+    leaves it out of the console and django.security says it in one line, without a traceback.
+    A 5xx keeps its traceback."""
+    if getattr(record, "status_code", 500) >= 500:
+        return True
+    if record.name.startswith("django.request"):
+        return False
+    if record.name.startswith("django.security"):
+        record.exc_info, record.exc_text = None, None
+    return True
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "console_keeps": {"()": "django.utils.log.CallbackFilter", "callback": _console_keeps}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["console_keeps"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The embedded broker's URL (filesystem://) names no host, which kombu warns about on
+        # every connection.
+        "kombu.connection": {"level": "ERROR"},
+    },
 }
+# --- demo mode (demo/, scripts/run.sh) ---
+# IDEASTORM_DEMO: the board is a try-out with sample data. `make run` turns it on unless told
+# otherwise; then (or with DEBUG on) the demo accounts' public password works, and every page
+# says the board is a demo.
+IDEASTORM_DEMO = env_bool("IDEASTORM_DEMO", False)
+# --- end demo mode ---

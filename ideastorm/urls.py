@@ -17,6 +17,8 @@ from rest_framework.reverse import reverse
 from core.health import healthz
 from votes.tasks import RECONCILE_JOB
 from web.accounts import urls as accounts
+from web.board import urls as board
+from web.changelog import urls as changelog
 from web.comments import urls as comments
 from web.ideas import urls as ideas
 from web.moderation import urls as moderation
@@ -47,7 +49,10 @@ API_ROOT_LINKS = {
     "ideas": "api-idea-list",
     "similar_ideas": "api-idea-similar",
     "categories": "api-category-list",
+    "board": "api-board",
+    "changelog": "api-changelog-list",
     "tags": "api-tag-list",
+    "roadmap": "api-roadmap",
     "sessions": "api-session-list",
     "me": "api-user-me",
     "notifications": "api-notification-list",
@@ -64,7 +69,7 @@ API_ROOT_LINKS = {
 }
 
 
-APPS = [accounts, ideas, votes, comments, notifications, moderation, storms, pm]
+APPS = [accounts, ideas, votes, comments, notifications, moderation, storms, pm, board, changelog]
 
 api_patterns = [
     path("", api_root, name="api-root"),

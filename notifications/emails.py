@@ -7,14 +7,13 @@ core.mail.mail_send with the member's signed unsubscribe link (notifications.uns
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from core.mail import mail_absolute, mail_send
+from core.mail import mail_absolute, mail_send, site_name
 from notifications.models import Notification
 from notifications.unsubscribe import unsubscribe_url
 
@@ -56,7 +55,7 @@ def _link(notification: Notification) -> str:
 def _send(*, member: User, subject: str, template: str, context: dict) -> None:
     mail_send(
         to=member.email,
-        subject=f"[{settings.IDEASTORM_SITE_NAME}] {subject}",
+        subject=f"[{site_name()}] {subject}",
         template=template,
         context={"member": member, **context},
         unsubscribe_url=unsubscribe_url(member),

@@ -31,6 +31,7 @@ class Notification(models.Model):
         STATUS = "status", "Status change"
         RESPONSE = "response", "Official response"
         COMMENT = "comment", "New comment"
+        SHIPPED = "shipped", "Shipped (changelog)"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -163,3 +163,28 @@ def sessions_open_close(*, now: dt.datetime | None = None) -> dict:
     if opened or closed:
         board_changed()
     return {"opened": opened, "closed": closed}
+
+
+def storm_categories_replace(*, old_category_id: int, new_category_id: int) -> int:
+    """Sessions limited to the old category take the new one instead (a category merge).
+    Returns how many sessions changed."""
+    through = StormSession.categories.through
+    session_ids = list(
+        through.objects.filter(category_id=old_category_id).values_list(
+            "stormsession_id", flat=True
+        )
+    )
+    has_new = set(
+        through.objects.filter(
+            category_id=new_category_id, stormsession_id__in=session_ids
+        ).values_list("stormsession_id", flat=True)
+    )
+    through.objects.filter(category_id=old_category_id).delete()
+    through.objects.bulk_create(
+        [
+            through(stormsession_id=session_id, category_id=new_category_id)
+            for session_id in session_ids
+            if session_id not in has_new
+        ]
+    )
+    return len(session_ids)

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.services import role_set
+from board import selectors as board_selectors
+from board.models import BoardSettings
 from tests.factories import CategoryFactory, UserFactory
 
 PASSWORD = "correct-horse-battery"
@@ -104,6 +106,16 @@ def _isolated_cache(settings):
     caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
     caches["default"]["TIMEOUT"] = 600
     settings.CACHES = caches
+
+
+@pytest.fixture(autouse=True)
+def _fresh_board_settings():
+    # The board's settings are memoised per process (board.selectors): each test starts from
+    # the defaults, already read (as a running site has them), so pinned query counts stay
+    # what a request costs; a change through board.services is read back at once.
+    board_selectors._memo = (float("inf"), board_selectors._snapshot(BoardSettings()))
+    yield
+    board_selectors._memo = None
 
 
 @pytest.fixture(autouse=True)

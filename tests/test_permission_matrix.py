@@ -35,6 +35,8 @@ from accounts.recovery import login_link_token, password_reset_tokens
 from accounts.sessions import login_session_start
 from accounts.verification import email_link_token
 from actions.merging import idea_merge
+from changelog.models import Entry
+from changelog.services import entry_save
 from core.models import JobRun
 from moderation.bans import ban_create
 from moderation.models import Flag, StuffingCase
@@ -42,6 +44,7 @@ from notifications.unsubscribe import email_token
 from storms.services import storm_create
 from tests.conftest import PASSWORD
 from tests.factories import (
+    CategoryFactory,
     CommentFactory,
     IdeaFactory,
     NotificationFactory,
@@ -92,6 +95,9 @@ API_PM_READ = roles(NO_LOGIN, DENIED, DENIED, 200, DENIED, DENIED)
 API_PM_WRITE = roles(NO_LOGIN, DENIED, DENIED, OK, DENIED, DENIED)
 API_MODERATOR_READ = roles(NO_LOGIN, DENIED, DENIED, DENIED, 200, DENIED)
 API_MODERATOR_WRITE = roles(NO_LOGIN, DENIED, DENIED, DENIED, OK, DENIED)
+# The board's admins (superusers) only: test_a_superuser_counts_as_every_role expects success.
+ADMIN_PAGE = roles(LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED)
+ADMIN_WRITE = roles(LOGIN, DENIED, DENIED, DENIED, DENIED, DENIED)
 
 # URL name -> method -> role -> expected. A method key may name a variant ("POST restore").
 EXPECTED: dict[str, dict[str, dict]] = {
@@ -105,6 +111,23 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "feed-ideas": {"GET": PUBLIC},
     "feed-category": {"GET": PUBLIC},
     "feed-idea": {"GET": PUBLIC},
+    "feed-roadmap": {"GET": PUBLIC},
+    "roadmap": {"GET": PUBLIC},
+    "changelog": {"GET": PUBLIC},
+    "changelog-entry": {"GET": PUBLIC},
+    "changelog-entry-bare": {"GET": PUBLIC},
+    "feed-changelog": {"GET": PUBLIC},
+    "changelog-new": {"GET": PM_PAGE, "POST": PM_WRITE},
+    "changelog-edit": {"GET": PM_PAGE, "POST": PM_WRITE},
+    "changelog-delete": {"POST": PM_WRITE},
+    "board-theme": {"GET": PUBLIC},
+    "manage": {"GET": roles(*[REDIRECT] * 6)},
+    "manage-board": {"GET": ADMIN_PAGE, "POST": ADMIN_WRITE},
+    "manage-categories": {"GET": ADMIN_PAGE, "POST": ADMIN_WRITE},
+    "manage-category": {"GET": ADMIN_PAGE, "POST": ADMIN_WRITE},
+    "manage-category-move": {"POST": ADMIN_WRITE},
+    "manage-category-retire": {"POST": ADMIN_WRITE},
+    "manage-category-merge": {"POST": ADMIN_WRITE},
     # Health reflects the services (503 without a broker), never who asks.
     "healthz": {"GET": roles(*[frozenset({200, 503})] * 6)},
     # Accounts.
@@ -205,6 +228,10 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "api-idea-follow": {"PUT": API_WRITE, "DELETE": API_WRITE},
     "api-comment-detail": {"PATCH": API_OWNER_WRITE, "DELETE": API_OWNER_WRITE},
     "api-tag-list": {"GET": PUBLIC},
+    "api-roadmap": {"GET": PUBLIC},
+    "api-board": {"GET": PUBLIC},
+    "api-changelog-list": {"GET": PUBLIC},
+    "api-changelog-entry": {"GET": PUBLIC},
     "api-user-me": {"GET": API_MEMBER_READ, "PATCH": API_OWN_ACCOUNT},
     "api-user-password": {"POST": API_OWN_ACCOUNT},
     "api-user-delete": {"POST": API_OWN_ACCOUNT},
@@ -332,6 +359,53 @@ REQUESTS: dict[str, dict[str, Req]] = {
     "feed-ideas": {"GET": Req()},
     "feed-category": {"GET": Req(lambda o: {"slug": o.category.slug})},
     "feed-idea": {"GET": Req(idea)},
+    "feed-roadmap": {"GET": Req()},
+    "roadmap": {"GET": Req(query="?category=notebooks")},
+    "changelog": {"GET": Req()},
+    "changelog-entry": {
+        "GET": Req(lambda o: {"pk": o.entry.pk, "slug": o.entry.slug}),
+    },
+    "changelog-entry-bare": {"GET": Req(lambda o: {"pk": o.entry.pk})},
+    "feed-changelog": {"GET": Req()},
+    "changelog-new": {
+        "GET": Req(),
+        "POST": Req(body={"title": "Quieter fans shipped", "body": "", "when": "draft"}),
+    },
+    "changelog-edit": {
+        "GET": Req(lambda o: {"pk": o.draft.pk}),
+        "POST": Req(
+            lambda o: {"pk": o.draft.pk},
+            body={"title": "Renamed draft", "body": "", "when": "draft"},
+        ),
+    },
+    "changelog-delete": {"POST": Req(lambda o: {"pk": o.draft.pk})},
+    "board-theme": {"GET": Req(query="?v=1d4ed8")},
+    "manage": {"GET": Req()},
+    "manage-board": {
+        "GET": Req(),
+        "POST": Req(
+            body={
+                "name": "Acme Ideas",
+                "accent": "#1d4ed8",
+                "sorts": ["popular", "new"],
+                "default_sort": "popular",
+            }
+        ),
+    },
+    "manage-categories": {"GET": Req(), "POST": Req(body={"name": "Docking stations"})},
+    "manage-category": {
+        "GET": Req(lambda o: {"pk": o.category.pk}),
+        "POST": Req(lambda o: {"pk": o.category.pk}, body={"name": "Laptops"}),
+    },
+    "manage-category-move": {
+        "POST": Req(lambda o: {"pk": o.category.pk}, body={"direction": "down"})
+    },
+    "manage-category-retire": {
+        "POST": Req(lambda o: {"pk": o.other_category.pk}, body={"retired": "1"})
+    },
+    "manage-category-merge": {
+        "POST": Req(lambda o: {"pk": o.other_category.pk}, body={"target": "notebooks"})
+    },
     "healthz": {"GET": Req()},
     "signup": {
         "GET": Req(),
@@ -494,6 +568,10 @@ REQUESTS: dict[str, dict[str, Req]] = {
         "DELETE": Req(own_comment, json=True),
     },
     "api-tag-list": {"GET": Req()},
+    "api-roadmap": {"GET": Req(query="?category=notebooks")},
+    "api-board": {"GET": Req()},
+    "api-changelog-list": {"GET": Req()},
+    "api-changelog-entry": {"GET": Req(lambda o: {"pk": o.entry.pk})},
     "api-user-me": {
         "GET": Req(),
         "PATCH": Req(body={"auto_follow": False, "email_frequency": "daily"}, json=True),
@@ -698,7 +776,18 @@ def objects(settings, alice, bob, pat, mo, category):
         original=IdeaFactory(author=carol, category=category, title="Quieter fans"),
         merge=merge,
         admin=UserFactory(username="root", is_staff=True, is_superuser=True),
+        other_category=CategoryFactory(name="Servers", slug="servers"),
+        entry=_published(
+            entry_save(actor=pat, title="Quieter fans", body="", ideas=[idea], publish_at=now)
+        ),
+        draft=entry_save(actor=pat, title="A draft", body="", ideas=[], publish_at=None),
     )
+
+
+def _published(entry):
+    Entry.objects.filter(pk=entry.pk).update(published_at=entry.publish_at)
+    entry.refresh_from_db()
+    return entry
 
 
 def _acting_user(o, role: str):
@@ -811,7 +900,12 @@ def _is_success(expected) -> bool:
 
 def superuser_expected(by_role: dict):
     """A superuser counts as every role: what the PM may do, or else what the moderator may
-    do. Not the owner of alice's things, so refused them like any other member."""
+    do, and the board's admin pages. Not the owner of alice's things, so refused them like any
+    other member."""
+    if by_role is ADMIN_PAGE:
+        return 200
+    if by_role is ADMIN_WRITE:
+        return OK
     return by_role["pm"] if _is_success(by_role["pm"]) else by_role["moderator"]
 
 

@@ -12,9 +12,11 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
+from board.selectors import board_settings
 from core.pagecache import board_changed
 from ideas.models import Idea
 from votes.models import Vote
@@ -102,6 +104,11 @@ def _state(idea_id: int, my_vote: int | None, counts: tuple | None = None) -> Vo
     return VoteState(score=score, promotes=promotes, demotes=demotes, my_vote=my_vote)
 
 
+# The board's admins may switch demoting off (board.models.BoardSettings); demotes cast before
+# stay counted.
+DEMOTES_OFF = "Demoting is switched off on this board: promote the ideas you want instead."
+
+
 def vote_cast(*, voter, idea: Idea | int, value: int, network: str = "") -> VoteState:
     """Promote (1) or demote (-1) an idea (or an idea's id; a missing one raises
     Idea.DoesNotExist). The same vote twice is a no-op; the other side switches. The vote
@@ -112,6 +119,8 @@ def vote_cast(*, voter, idea: Idea | int, value: int, network: str = "") -> Vote
     # web.middleware and NotBanned already refuse a banned member's vote.
     if value not in (Vote.PROMOTE, Vote.DEMOTE):
         raise ValueError("A vote is 1 (promote) or -1 (demote).")
+    if value == Vote.DEMOTE and not board_settings().downvotes_enabled:
+        raise ValidationError({"value": DEMOTES_OFF})
     idea_id = getattr(idea, "pk", idea)
     now = timezone.now()
     own_transaction = not connection.in_atomic_block

@@ -7,7 +7,7 @@ happened; nothing here can stop the log-in."""
 import logging
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -46,6 +46,8 @@ def act_on_pending(sender, request: HttpRequest | None, user, **kwargs) -> None:
             _say(request, messages.SUCCESS, _act(request, user, action))
     except PermissionDenied as refusal:  # banned, or over a rate limit
         _say(request, messages.ERROR, str(refusal))
+    except ValidationError as refusal:  # demoting switched off meanwhile
+        _say(request, messages.ERROR, " ".join(refusal.messages))
     except Idea.DoesNotExist:
         _say(request, messages.ERROR, str(GONE[action.kind]))
     except Exception:  # the member is logged in whatever went wrong here

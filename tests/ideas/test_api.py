@@ -124,7 +124,13 @@ def test_malformed_json_is_400(alice_api):
 def test_categories_and_idea_detail(api, category):
     idea = IdeaFactory(category=category)
     assert api.get("/api/categories/").json() == [
-        {"slug": "notebooks", "name": "Notebooks", "description": ""}
+        {
+            "slug": "notebooks",
+            "name": "Notebooks",
+            "description": "",
+            "retired": False,
+            "merged_into": None,
+        }
     ]
     assert api.get(f"/api/ideas/{idea.pk}/").json()["my_vote"] is None
     assert api.get("/api/ideas/999999/").status_code == 404

@@ -6,6 +6,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from board.selectors import board_settings
 from core.text import LineField, TextField, validate_line
 from ideas.models import SORTS, TITLE_MAX_LENGTH, Category, Status
 from ideas.services import MAX_TAGS
@@ -65,7 +66,8 @@ class IdeaForm(forms.Form):
     )
     category = forms.ModelChoiceField(
         label=gettext_lazy("Category"),
-        queryset=Category.objects.all(),
+        # Retired categories take no new ideas (an edit may keep the idea's own: idea_edit).
+        queryset=Category.objects.active(),
         to_field_name="slug",
         empty_label=gettext_lazy("Choose a category"),
         error_messages={
@@ -110,6 +112,8 @@ class IdeaSubmitForm(IdeaForm):
         slug = self["session"].value()
         if not slug or not isinstance(slug, str) or not _SLUG.fullmatch(slug):
             return None  # none, or no session's slug (clean() says it doesn't exist)
+        if not board_settings().storms_enabled:
+            return None  # switched off: as if it didn't exist
         return StormSession.objects.filter(slug=slug).prefetch_related("categories").first()
 
     @cached_property

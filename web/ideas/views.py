@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from actions import merging
 from actions.ideas import idea_revise, idea_status_set, idea_submit
 from actions.merging import suggested_merges
+from board.selectors import board_settings
 from core import pagecache, ratelimit
 from core.pagecache import cache_for_visitors, wants_fragment
 from core.pagination import page_of
@@ -45,8 +47,10 @@ def home(request):
         "ideas/home.html",
         {
             "ideas": ideas,
-            "storm_sessions": list(StormSession.objects.announced(timezone.now())),
-            "categories": Category.objects.all(),
+            "storm_sessions": list(StormSession.objects.announced(timezone.now()))
+            if board_settings().storms_enabled
+            else [],
+            "categories": Category.objects.active(),
             "sort": DEFAULT_SORT,
             "half_life_days": settings.IDEAS_HALF_LIFE_DAYS,
         },
@@ -64,7 +68,8 @@ def _show_filter(ideas, show: str, user):
 # What idea_list reads from the query string, as the page cache must know it (a request with
 # anything else, or a value of another shape, is served fresh: core.pagecache).
 IDEA_LIST_QUERY = {
-    "sort": pagecache.choice(SORTS, default=DEFAULT_SORT),
+    # The board's admins choose the default order (board.models.BoardSettings.default_sort).
+    "sort": pagecache.choice(SORTS, default=lambda: board_settings().default_sort),
     "category": pagecache.slug(
         max_length=60, known=lambda slug: Category.objects.filter(slug=slug).exists()
     ),
@@ -80,11 +85,20 @@ IDEA_LIST_QUERY = {
 @cache_for_visitors(query=IDEA_LIST_QUERY)
 def idea_list(request):
     filters = IdeaFilterForm(request.GET).cleaned()
-    sort = filters["sort"] or DEFAULT_SORT
+    board = board_settings()
+    # Only the orders the board offers; any other falls back to its default.
+    sort = filters["sort"] if filters["sort"] in board.sorts else board.default_sort
     ideas = Idea.objects.visible().for_list().with_viewer_vote(request.user)
     category = tag = None
     if filters["category"]:
-        category = Category.objects.filter(slug=filters["category"]).first()
+        category = (
+            Category.objects.filter(slug=filters["category"]).select_related("merged_into").first()
+        )
+        if category is not None and category.merged_into is not None:
+            # A merged category's address leads to the one it went into.
+            query = request.GET.copy()
+            query["category"] = category.merged_into.slug
+            return redirect(f"{request.path}?{query.urlencode()}")
         ideas = ideas.filter(category=category) if category else ideas.none()
     if filters["tag"]:
         tag = Tag.objects.filter(slug=filters["tag"]).first()
@@ -106,7 +120,7 @@ def idea_list(request):
         "ideas": page.items,
         "sort": sort,
         "sort_label": SORT_LABELS[sort],
-        "sorts": [(s, SORT_LABELS[s]) for s in SORTS],
+        "sorts": [(s, SORT_LABELS[s]) for s in SORTS if s in board.sorts],
         "filters": filters,
         "category": category,
         "tag": tag,
@@ -114,7 +128,10 @@ def idea_list(request):
         "show_label": dict(SHOW_CHOICES).get(show, ""),
         "show_choices": SHOW_CHOICES,
         "q": q,
-        "categories": Category.objects.all(),
+        # Open categories, and a retired one while its ideas are shown.
+        "categories": Category.objects.filter(
+            Q(retired_at__isnull=True) | Q(pk=category.pk if category else None)
+        ),
         "statuses": Status.choices,
         "query_without_page": query.urlencode(),
         "query_without_tag": without_tag.urlencode(),
@@ -147,6 +164,7 @@ def idea_detail(request, pk: int, slug: str | None = None):
         "idea": idea,
         "why": rank_explanation(idea),
         "tags": list(idea.tags.all()),
+        "shipped_in": list(idea.changelog_entries.published().newest_first()),
         "status_changes": list(idea.status_changes.select_related("actor")),
         "chart": vote_history(idea),
         "similar": search.similar_to(idea, others),
@@ -215,12 +233,20 @@ def idea_edit(request, pk: int):
         "tags": ", ".join(idea.tags.values_list("name", flat=True)),
     }
     form = IdeaForm(request.POST or None, initial=initial)
+    # The idea may stay in its category after that is retired.
+    form.fields["category"].queryset = Category.objects.filter(
+        Q(retired_at__isnull=True) | Q(pk=idea.category_id)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             idea = idea_revise(idea=idea, user=request.user, **form.cleaned_data)
         except PermissionDenied as error:
             messages.error(request, str(error))
             return redirect(idea)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return render(request, "ideas/idea_form.html", {"form": form, "idea": idea}, status=400)
         messages.success(request, _("Your idea is updated."))
         return redirect(idea)
     return render(

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import ratelimit
+from core.api_errors import service_errors
 from core.network import network_of
 from core.roles import NotBanned
 from ideas.models import Idea
@@ -59,7 +60,8 @@ class IdeaVoteApi(APIView):
     def _respond(self, write) -> Response:
         ratelimit.check_api(ratelimit.vote_hit(self.request))
         try:
-            state: VoteState = write()
+            with service_errors():  # demoting switched off: 400 at "value"
+                state: VoteState = write()
         except Idea.DoesNotExist:
             raise NotFound("No idea with this id.") from None
         # The output is a plain dataclass: no serializer needed on this hot path.

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import pending, ratelimit
-from core.http import htmx_current_url, login_first, safe_next
+from core.http import at_the_top, htmx_current_url, login_first, safe_next
 from core.network import network_of
 from core.roles import is_product_manager
 from ideas.models import Idea
@@ -42,10 +42,23 @@ def vote(request, pk: int):
             vote_withdraw(voter=request.user, idea=idea)
     except Idea.DoesNotExist:
         raise Http404(_("No such idea.")) from None
+    except ValidationError as refusal:  # demoting is switched off
+        return refused(request, " ".join(refusal.messages), back)
     if request.htmx:
         idea = Idea.objects.with_viewer_vote(request.user).get(pk=pk)
         context = {"idea": idea, "next_url": back, "on_idea_page": _on_idea_page(request, pk)}
         return render(request, "votes/vote_response.html", context)
+    return redirect(back)
+
+
+def refused(request, message: str, back: str):
+    """A vote the board doesn't take: to htmx, the message in the page's alert slot; to a
+    plain form, the message on the page it came from."""
+    if request.htmx:
+        return at_the_top(
+            render(request, "includes/page_alert.html", {"message": message}, status=400)
+        )
+    messages.error(request, message)
     return redirect(back)
 
 

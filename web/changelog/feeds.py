@@ -1,0 +1,60 @@
+"""The changelog's Atom feed: published entries, newest first, each with what it ships."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.views.decorators.http import require_safe
+
+from board.selectors import board_settings
+from changelog.models import Entry
+from core.feeds import PrintableAtom1Feed
+from web.changelog.views import with_ideas
+
+FEED_SIZE = 30
+
+
+class ChangelogFeed(Feed):
+    feed_type = PrintableAtom1Feed
+
+    def title(self) -> str:
+        return f"{board_settings().name}: changelog"
+
+    def subtitle(self) -> str:
+        return "What shipped, and the ideas it delivers."
+
+    def link(self) -> str:
+        return reverse("changelog")
+
+    def feed_guid(self) -> str:
+        return f"{settings.IDEASTORM_SITE_URL}{reverse('feed-changelog')}"
+
+    def items(self):
+        return with_ideas(Entry.objects.published().newest_first())[:FEED_SIZE]
+
+    def item_title(self, entry: Entry) -> str:
+        return entry.title
+
+    def item_description(self, entry: Entry) -> str:
+        return render_to_string("changelog/feed_item.html", {"entry": entry})
+
+    def item_link(self, entry: Entry) -> str:
+        return entry.get_absolute_url()
+
+    def item_guid(self, entry: Entry) -> str:
+        # By id, not by title: an entry renamed later is the same entry to feed readers.
+        return f"{settings.IDEASTORM_SITE_URL}/changelog/{entry.pk}/"
+
+    def item_guid_is_permalink(self, entry: Entry) -> bool:
+        return False
+
+    def item_pubdate(self, entry: Entry):
+        return entry.published_at
+
+    def item_updateddate(self, entry: Entry):
+        return max(entry.updated_at, entry.published_at)
+
+
+feed_urlpatterns = [
+    path("feeds/changelog/", require_safe(ChangelogFeed()), name="feed-changelog"),
+]
