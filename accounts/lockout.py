@@ -155,4 +155,6 @@ class LockoutModelBackend(ModelBackend):
     def get_user(self, user_id):
         """The request's user, with its roles in the same query (User.objects.with_roles)."""
         user = get_user_model().objects.with_roles().filter(pk=user_id).first()
+        if user is not None and user.is_demo and not demo_logins_open():
+            return None  # a session from demo mode ends with it: the password is public
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -51,7 +51,13 @@ def entry_publish(*, entry: Entry, actor=None, now=None) -> int:
         return 0
     now = now or timezone.now()
     by = actor or entry.author
-    ideas = list(Idea.objects.visible().filter(changelog_entries=entry).order_by("-score", "id"))
+    # Locked: a product manager setting one of them Implemented meanwhile waits, then is seen.
+    ideas = list(
+        Idea.objects.visible()
+        .filter(changelog_entries=entry)
+        .order_by("-score", "id")
+        .select_for_update(of=("self",))
+    )
     for idea in ideas:
         if idea.status != Status.IMPLEMENTED:
             change = idea_status_record(idea=idea, actor=by, status=Status.IMPLEMENTED)

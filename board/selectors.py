@@ -4,6 +4,7 @@ them. A change forgets both at once in the process that made it; other processes
 MEMO_SECONDS. Without a shared cache (the embedded default), each process reads the row at most
 once per MEMO_SECONDS."""
 
+import hashlib
 import time
 from dataclasses import asdict, dataclass
 
@@ -15,8 +16,17 @@ from django.db import transaction
 from board.contrast import darken
 from board.models import BoardSettings
 
-CACHE_KEY = "board-settings:v1"
 MEMO_SECONDS = 2.0
+# Bounds how long the shared cache may hold an old row if a change's delete was lost (Redis
+# away, or a slower process storing what it read just before the change).
+CACHE_SECONDS = 60
+
+
+def _cache_key() -> str:
+    """Per database: two boards sharing a Redis database never read each other's settings."""
+    db = settings.DATABASES["default"]
+    where = f"{db.get('HOST', '')}:{db.get('PORT', '')}/{db['NAME']}"
+    return f"board-settings:v1:{hashlib.sha256(where.encode()).hexdigest()[:16]}"
 
 
 @dataclass(frozen=True)
@@ -95,12 +105,12 @@ def board_settings() -> Board:
     memo = _memo
     if memo is not None and memo[0] > now:
         return memo[1]
-    board = _from_cache(cache.get(CACHE_KEY)) if _shared_cache() else None
+    board = _from_cache(cache.get(_cache_key())) if _shared_cache() else None
     if board is None:
         row = BoardSettings.objects.filter(pk=1).first() or BoardSettings()
         board = _snapshot(row)
         if _shared_cache():
-            cache.set(CACHE_KEY, asdict(board), None)
+            cache.set(_cache_key(), asdict(board), CACHE_SECONDS)
     _memo = (now + MEMO_SECONDS, board)
     return board
 
@@ -108,7 +118,7 @@ def board_settings() -> Board:
 def _forget() -> None:
     global _memo
     _memo = None
-    cache.delete(CACHE_KEY)
+    cache.delete(_cache_key())
 
 
 def board_settings_forget() -> None:

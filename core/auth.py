@@ -51,6 +51,11 @@ class ExpiringTokenAuthentication(TokenAuthentication):
             raise AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:
             raise AuthenticationFailed(_("User inactive or deleted."))
+        if getattr(token.user, "is_demo", False) and not (
+            settings.IDEASTORM_DEMO or settings.DEBUG
+        ):
+            # A demo account's token from demo mode ends with it (accounts.lockout).
+            raise AuthenticationFailed(_("Demo accounts work only in demo mode."))
         now = timezone.now()
         if token_expired(token, now):
             raise AuthenticationFailed(

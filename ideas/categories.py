@@ -26,7 +26,7 @@ def _unique_check(*, name: str, slug: str, exclude: int | None = None) -> None:
 
 def _clean(name: str, slug: str) -> tuple[str, str]:
     name = " ".join((name or "").split())
-    slug = (slug or "").strip() or slugify(name)[:60]
+    slug = (slug or "").strip().lower() or slugify(name)[:60]
     if not name:
         raise ValidationError({"name": "Give the category a name."})
     if not slug:
@@ -109,7 +109,10 @@ def category_move(*, actor, category: Category, offset: int) -> None:
 def category_retire(*, actor, category: Category, retired: bool = True) -> Category:
     """Retire (no new ideas; ideas and URL kept) or bring back a category. The last category
     that takes ideas can't be retired: the board would take no ideas at all."""
-    category = Category.objects.select_for_update().get(pk=category.pk)
+    # Every category locked: two admins retiring the last two open ones take turns, and the
+    # second is refused.
+    locked = {c.pk: c for c in Category.objects.select_for_update().order_by("pk")}
+    category = locked[category.pk]
     if retired == category.is_retired:
         return category
     if retired and not Category.objects.active().exclude(pk=category.pk).exists():

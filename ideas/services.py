@@ -57,6 +57,8 @@ def idea_create(
     a Storm Session, only while it runs and in one of its categories. The use case that also
     decides the hold and tells webhooks is actions.ideas.idea_submit."""
     ensure_may_post(author)
+    # Locked: a merge or retirement of the category meanwhile waits, or is seen here.
+    category = Category.objects.select_for_update().get(pk=category.pk)
     category_open_check(category)
     if session is not None:
         storm_submission_check(session=session, category=category)
@@ -108,6 +110,7 @@ def idea_update(
     if not idea_is_editable(idea, user):
         raise PermissionDenied("This idea can no longer be edited.")
     if category.pk != idea.category_id:
+        category = Category.objects.select_for_update().get(pk=category.pk)
         category_open_check(category)
     idea.title = title.strip()
     idea.description = description.strip()

@@ -200,3 +200,19 @@ def test_the_categories_page_lists_counts_and_states(admin_client, category):
     page = admin_client.get("/manage/categories/").content.decode()
     assert "Notebooks" in page and 'data-testid="category-row"' in page
     assert 'aria-label="Retire Notebooks"' in page
+
+
+def test_a_slug_differing_only_in_case_is_a_duplicate(admin_client, category):
+    response = admin_client.post("/manage/categories/", {"name": "Laptops", "slug": "NOTEBOOKS"})
+    assert response.status_code == 400
+    assert Category.objects.count() == 1
+
+
+def test_a_merged_categorys_roadmap_and_api_lead_to_the_other(admin, client, category):
+    target = CategoryFactory(name="Laptops", slug="laptops")
+    idea = IdeaFactory(category=category, title="Moved along")
+    categories_merge(actor=admin, source=category, target=target)
+    response = client.get("/roadmap/?category=notebooks")
+    assert response.status_code == 302 and response["Location"].endswith("?category=laptops")
+    results = client.get("/api/ideas/?category=notebooks").json()["results"]
+    assert [r["id"] for r in results] == [idea.pk]

@@ -303,3 +303,49 @@ def test_an_s3_bucket_takes_the_uploads_and_pages_may_show_images_from_it():
         "acme-board",
         "https://cdn.acme.example",
     ], result.stderr
+
+
+def test_media_never_500s_on_odd_names(client):
+    for path in [
+        "/media/board/a%00b.png",
+        "/media/board/logo-../../x.png",
+        "/media/board/Logo.PNG",
+    ]:
+        assert client.get(path).status_code == 404, path
+
+
+def test_the_settings_cache_key_belongs_to_the_database(settings):
+    key = selectors._cache_key()
+    settings.DATABASES = {"default": {**settings.DATABASES["default"], "NAME": "another_board"}}
+    assert selectors._cache_key() != key
+
+
+def test_an_empty_post_is_answered_with_the_fields_errors(admin_client):
+    response = admin_client.post("/manage/board/", {})
+    assert response.status_code == 400
+    assert "Give the board a name." in response.content.decode()
+
+
+def test_a_members_only_board_keeps_its_welcome_text_from_the_api(admin, alice, client):
+    board_settings_update(
+        actor=admin, changes={"welcome": "Internal roadmap notes", "anonymous_reading": False}
+    )
+    assert client.get("/api/board/").json()["welcome_html"] == ""
+    client.force_login(alice)
+    assert "Internal roadmap notes" in client.get("/api/board/").json()["welcome_html"]
+
+
+def test_a_demo_accounts_session_and_token_end_with_demo_mode(client, settings):
+    from rest_framework.authtoken.models import Token
+
+    demo = UserFactory(username="demo-alice", is_demo=True)
+    token = Token.objects.create(user=demo)
+    settings.IDEASTORM_DEMO, settings.DEBUG = True, False
+    client.force_login(demo)
+    assert client.get("/accounts/settings/").status_code == 200
+    assert client.get("/api/users/me/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+    settings.IDEASTORM_DEMO = False
+    assert client.get("/accounts/settings/").status_code == 302  # a visitor again
+    refused = Client().get("/api/users/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert refused.status_code in (401, 403)
+    assert "demo mode" in refused.json()["detail"]

@@ -175,3 +175,40 @@ def test_a_renamed_entrys_old_slug_redirects(pat_client, client):
     entry = Entry.objects.get()
     response = client.get(f"/changelog/{entry.pk}/old-slug/")
     assert response.status_code == 301 and response["Location"] == entry.get_absolute_url()
+
+
+def test_an_idea_already_implemented_is_shipped_without_a_second_status(pat_client, alice):
+    idea = IdeaFactory(status=Status.IMPLEMENTED)
+    vote_cast(voter=alice, idea=idea, value=1)
+    assert _post(pat_client, ideas=str(idea.pk)).status_code == 302
+    assert Entry.objects.get().is_published
+    assert not idea.status_changes.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_at_once_publish_one_entry_and_tell_each_person_once(pat, alice, postgres):
+    import threading
+
+    from django.db import connection
+
+    idea = IdeaFactory(status=Status.IMPLEMENTED)
+    vote_cast(voter=alice, idea=idea, value=1)
+    barrier, codes = threading.Barrier(2), []
+
+    def click():
+        client = Client()
+        client.force_login(pat)
+        barrier.wait()
+        try:
+            codes.append(_post(client, ideas=str(idea.pk), title="Ship it").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert codes == [302, 302]
+    assert Entry.objects.count() == 1
+    assert Notification.objects.filter(recipient=alice, kind="shipped").count() == 1

@@ -36,11 +36,13 @@ class BoardApi(APIView):
     )
     def get(self, request):
         board = board_settings()
+        # A members-only board shows visitors its name and look, not its welcome text.
+        public = board.anonymous_reading or request.user.is_authenticated
         data = {
             "name": board.name,
             "tagline": board.tagline,
-            "welcome_html": board.welcome_html,
-            "meta_description": board.meta_description,
+            "welcome_html": board.welcome_html if public else "",
+            "meta_description": board.meta_description if public else "",
             "logo_url": request.build_absolute_uri(board.logo_url) if board.logo_url else None,
             "accent": board.accent,
             "sorts": list(board.sorts),

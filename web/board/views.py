@@ -2,7 +2,7 @@
 from them (the theme's colours) and the uploaded files on local storage."""
 
 import mimetypes
-import posixpath
+import re
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,6 +24,7 @@ from ideas.models import Category
 from web.board.forms import BoardSettingsForm, CategoryForm, CategoryMergeForm
 
 YEAR = 365 * 24 * 3600
+LOGO_NAME = re.compile(r"board/logo-[0-9a-f]{16}\.png")
 
 
 def _add_service_errors(form, error: ValidationError) -> None:
@@ -43,7 +44,10 @@ def board_settings_view(request):
         for field in BoardSettingsForm.base_fields
         if field not in ("logo", "remove_logo")
     }
-    form = BoardSettingsForm(request.POST or None, request.FILES or None, initial=initial)
+    posted = request.method == "POST"
+    form = BoardSettingsForm(
+        request.POST if posted else None, request.FILES if posted else None, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         logo, remove_logo = data.pop("logo"), data.pop("remove_logo")
@@ -82,7 +86,7 @@ def _categories_page(request, form, status=200):
 @require_http_methods(["GET", "POST"])
 def categories_view(request):
     """The list, in the order members see, with a form to add one."""
-    form = CategoryForm(request.POST or None)
+    form = CategoryForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             category = category_create(actor=request.user, **form.cleaned_data)
@@ -100,7 +104,7 @@ def category_view(request, pk: int):
     """Edit one category; retire, restore or merge it."""
     category = get_object_or_404(Category.objects.select_related("merged_into"), pk=pk)
     initial = {"name": category.name, "slug": category.slug, "description": category.description}
-    form = CategoryForm(request.POST or None, initial=initial)
+    form = CategoryForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             category_update(actor=request.user, category=category, **form.cleaned_data)
@@ -203,8 +207,7 @@ def theme_css(request):
 def media(request, name: str):
     """Uploaded files on local storage (the logo). Names are content hashes, so they are
     cached for a year. Behind nginx, serve MEDIA_ROOT at /media/ directly instead."""
-    name = posixpath.normpath(name)
-    if name.startswith(("/", "..")) or not name.startswith("board/"):
+    if not LOGO_NAME.fullmatch(name):  # only what board.images writes: no paths, no NUL
         raise Http404
     try:
         handle = default_storage.open(name, "rb")

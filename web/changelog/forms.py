@@ -74,7 +74,7 @@ class EntryForm(forms.Form):
         max_length=2000,
         help_text=gettext_lazy(
             "Numbers or links, separated by commas: 12, 15. On publishing they become "
-            "Implemented and everyone who voted for or follows them is told."
+            "Implemented and everyone who voted on or follows them is told."
         ),
     )
     when = forms.ChoiceField(

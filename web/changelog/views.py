@@ -1,14 +1,12 @@
 """The changelog: public entries (/changelog/), each on its own page, and for product managers
 writing, scheduling and publishing them."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -75,11 +73,13 @@ def _save(request, form, entry=None):
         ideas=ideas,
         publish_at=publish_at if not form.published else entry.publish_at,
     )
-    if when == "now":
+    if when == "now" and entry.is_published:  # a double click: the first one published it
+        messages.info(request, _("This entry was published a moment ago."))
+    elif when == "now":
         told = entry_publish(entry=entry, actor=request.user)
         messages.success(
             request,
-            _("Published. %(count)s people who voted for or follow its ideas are told.")
+            _("Published. %(count)s people who voted on or follow its ideas are told.")
             % {"count": told},
         )
     elif when == "schedule":
@@ -94,19 +94,14 @@ def _save(request, form, entry=None):
 @pm_required
 @require_http_methods(["GET", "POST"])
 def entry_new(request):
-    form = EntryForm(request.POST or None, initial={"ideas": request.GET.get("ideas", "")})
-    if request.method == "POST" and form.is_valid():
-        # A double click, or Back and submit again: the entry written a moment ago.
-        same = Entry.objects.filter(
-            author=request.user,
-            title=" ".join(form.cleaned_data["title"].split()),
-            created_at__gte=timezone.now() - dt.timedelta(minutes=2),
-        ).first()
-        if same is not None:
-            messages.info(request, _("This entry was saved a moment ago; here it is."))
-            return redirect(same)
+    posted = request.method == "POST"
+    form = EntryForm(
+        request.POST if posted else None, initial={"ideas": request.GET.get("ideas", "")}
+    )
+    if posted and form.is_valid():
         try:
-            entry = _save(request, form)
+            with transaction.atomic():  # saved and published together, or neither
+                entry = _save(request, form)
         except ValidationError as error:
             _errors_to_form(form, error)
         else:
@@ -127,10 +122,14 @@ def entry_edit(request, pk: int):
         "when": "schedule" if entry.publish_at else "draft",
         "publish_at": entry.publish_at,
     }
-    form = EntryForm(request.POST or None, initial=initial, published=entry.is_published)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = EntryForm(
+        request.POST if posted else None, initial=initial, published=entry.is_published
+    )
+    if posted and form.is_valid():
         try:
-            entry = _save(request, form, entry)
+            with transaction.atomic():
+                entry = _save(request, form, entry)
         except ValidationError as error:
             _errors_to_form(form, error)
         else:

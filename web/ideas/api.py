@@ -52,7 +52,9 @@ class IdeaListApi(APIView):
         ideas = Idea.objects.visible().for_list().with_viewer_vote(request.user)
         ideas = ideas.prefetch_related("tags")
         if "category" in params:
-            ideas = ideas.filter(category=params["category"])
+            # A merged category stands for the one its ideas went into.
+            category = params["category"]
+            ideas = ideas.filter(category_id=category.merged_into_id or category.pk)
         if "status" in params:
             ideas = ideas.filter(status=params["status"])
         if "tag" in params:

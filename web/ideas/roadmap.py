@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -135,8 +135,13 @@ def roadmap(request):
     categories = list(Category.objects.all())
     slug = printable_line(request.GET.get("category", ""))[:60]
     category = next((c for c in categories if c.slug == slug), None) if slug else None
+    if category is not None and category.merged_into_id:
+        # A merged category's address leads to the one its ideas went into.
+        target = next(c for c in categories if c.pk == category.merged_into_id)
+        return redirect(f"{request.path}?category={target.slug}")
     context = {
-        "categories": categories,
+        # The filter offers what has ideas of its own: not the merged categories.
+        "categories": [c for c in categories if not c.merged_into_id],
         "category": category,
         "unknown_category": slug if slug and category is None else "",
         "recent_days": RECENTLY_IMPLEMENTED.days,
