@@ -2,7 +2,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from accounts.models import User
 from actions.categories import categories_merge
 from core.models import AuditEntry
 from ideas.categories import category_create, category_move, category_retire
@@ -11,19 +10,6 @@ from storms.models import StormSession
 from tests.factories import CategoryFactory, IdeaFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin(db):
-    return User.objects.create_superuser("root", "root@example.com", "a-long-admin-password")
-
-
-@pytest.fixture
-def admin_client(admin):
-    # A client of its own: tests also use `client` and `alice_client` (the same one).
-    client = Client()
-    client.force_login(admin)
-    return client
 
 
 def _names():

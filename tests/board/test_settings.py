@@ -11,7 +11,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
-from accounts.models import User
 from board import selectors
 from board.contrast import contrast_ratio
 from board.images import LOGO_MAX_SIZE
@@ -23,19 +22,6 @@ from ideas.models import SORTS
 from tests.factories import IdeaFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin(db):
-    return User.objects.create_superuser("root", "root@example.com", "a-long-admin-password")
-
-
-@pytest.fixture
-def admin_client(admin):
-    # A client of its own: tests also use `client` and `alice_client` (the same one).
-    client = Client()
-    client.force_login(admin)
-    return client
 
 
 def _form(**changes) -> dict:

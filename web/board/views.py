@@ -18,6 +18,7 @@ from actions.categories import categories_merge
 from board.models import BoardSettings
 from board.selectors import board_settings
 from board.services import board_settings_update
+from core.forms import add_service_errors
 from core.roles import board_admin_required
 from ideas.categories import category_create, category_move, category_retire, category_update
 from ideas.models import Category
@@ -25,14 +26,6 @@ from web.board.forms import BoardSettingsForm, CategoryForm, CategoryMergeForm
 
 YEAR = 365 * 24 * 3600
 LOGO_NAME = re.compile(r"board/logo-[0-9a-f]{16}\.png")
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @board_admin_required
@@ -56,7 +49,7 @@ def board_settings_view(request):
                 actor=request.user, changes=data, logo=logo, remove_logo=remove_logo
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The board's settings are saved."))
             return redirect("manage-board")
@@ -91,7 +84,7 @@ def categories_view(request):
         try:
             category = category_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("“%(name)s” is added.") % {"name": category.name})
             return redirect("manage-categories")
@@ -109,7 +102,7 @@ def category_view(request, pk: int):
         try:
             category_update(actor=request.user, category=category, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("“%(name)s” is saved.") % {"name": form.cleaned_data["name"]}
@@ -166,7 +159,7 @@ def category_merge_view(request, pk: int):
         try:
             moved = categories_merge(actor=request.user, source=category, target=target)
         except ValidationError as error:
-            _add_service_errors(merge_form, error)
+            add_service_errors(merge_form, error)
         else:
             messages.success(
                 request,

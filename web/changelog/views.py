@@ -14,6 +14,7 @@ from actions.changelog import entry_publish
 from changelog.models import Entry
 from changelog.services import entry_delete, entry_save
 from core import pagecache
+from core.forms import add_service_errors
 from core.pagecache import cache_for_visitors
 from core.pagination import page_of
 from core.roles import is_product_manager, pm_required
@@ -103,7 +104,7 @@ def entry_new(request):
             with transaction.atomic():  # saved and published together, or neither
                 entry = _save(request, form)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             return redirect(entry)
     return render(
@@ -131,7 +132,7 @@ def entry_edit(request, pk: int):
             with transaction.atomic():
                 entry = _save(request, form, entry)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             return redirect(entry)
     return render(
@@ -153,11 +154,3 @@ def entry_delete_view(request, pk: int):
         return redirect(entry)
     messages.success(request, _("“%(title)s” is deleted.") % {"title": entry.title})
     return redirect("changelog")
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)

@@ -13,6 +13,7 @@ from actions.ideas import idea_revise, idea_status_set, idea_submit
 from actions.merging import suggested_merges
 from board.selectors import board_settings
 from core import pagecache, ratelimit
+from core.forms import add_service_errors
 from core.pagecache import cache_for_visitors, wants_fragment
 from core.pagination import page_of
 from core.roles import is_product_manager
@@ -244,8 +245,7 @@ def idea_edit(request, pk: int):
             messages.error(request, str(error))
             return redirect(idea)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
             return render(request, "ideas/idea_form.html", {"form": form, "idea": idea}, status=400)
         messages.success(request, _("Your idea is updated."))
         return redirect(idea)
