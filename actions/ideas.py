@@ -16,7 +16,7 @@ from moderation.holds import hold_reason
 from notifications.models import Notification
 from notifications.services import followers_notify, notifications_create
 from webhooks.models import Event
-from webhooks.services import idea_event_emit
+from webhooks.services import idea_event_emit, ideas_event_emit
 
 
 @transaction.atomic
@@ -153,6 +153,9 @@ def ideas_archive_stale(
             if not rows:
                 break
             ideas_archive(ids=[pk for pk, _, _ in rows], now=now, response=response)
+            ideas_event_emit(
+                event=Event.IDEA_ARCHIVED, ids=[pk for pk, _, _ in rows], reason=response
+            )
             authors = set(
                 User.objects.filter(
                     pk__in={author for _, author, _ in rows if author}, deleted_at__isnull=True

@@ -180,6 +180,8 @@ def idea_merge_undo(*, actor, merge: Merge) -> Merge:
         before={"merged_into": kept.pk, "status": Status.DUPLICATE},
         after={"status": merged.status},
     )
+    # The idea is back on its own; "merged_into" names the idea it had been merged into.
+    idea_event_emit(event=Event.IDEA_MERGE_UNDONE, idea=merged, merged_into=kept)
     return merge
 
 

@@ -91,8 +91,8 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=41, hour=4),
         "options": {"expires": 3600},
     },
-    # Every minute: webhook deliveries due for a retry, and any the after-commit enqueue
-    # missed (broker down).
+    # Every minute: webhook deliveries due for a retry (those due within 30 minutes are also
+    # enqueued with their due time, so they leave on time), and any the broker lost.
     "webhook-deliveries": {
         "task": "webhooks.tasks.deliveries_retry",
         "schedule": crontab(minute="*"),

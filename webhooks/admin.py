@@ -7,8 +7,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from webhooks.models import Delivery, Event, Webhook
-from webhooks.services import webhook_ping
+from webhooks.models import Delivery, DeliveryAttempt, Event, Webhook
+from webhooks.services import SECRET_GRACE, webhook_ping, webhook_secret_rotate
+from webhooks.signing import standard_secret
 
 # The webhook's page lists this many of its latest deliveries; the delivery log has them all.
 DELIVERIES_SHOWN = 20
@@ -63,6 +64,23 @@ class DeliveryInline(admin.TabularInline):
         return False
 
 
+class DeliveryAttemptInline(admin.TabularInline):
+    """Every attempt at a delivery: when, how long, and what came back."""
+
+    model = DeliveryAttempt
+    fields = ["number", "started_at", "duration_ms", "response_code", "error", "response_body"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "attempts"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Webhook)
 class WebhookAdmin(admin.ModelAdmin):
     """Receivers of board events. Each delivery is signed with the secret shown here."""
@@ -82,13 +100,29 @@ class WebhookAdmin(admin.ModelAdmin):
         url = reverse("admin:webhooks_delivery_changelist") + f"?webhook__id__exact={webhook.pk}"
         return format_html('<a href="{}">All {} deliveries</a>', url, webhook.deliveries.count())
 
+    @admin.display(description="secret for Standard Webhooks libraries")
+    def standard_webhooks_secret(self, webhook: Webhook) -> str:
+        return standard_secret(webhook.secret)
+
+    @admin.display(description="previous secret valid until")
+    def previous_secret_valid_until(self, webhook: Webhook):
+        return webhook.previous_secret_expires_at if webhook.previous_secret else None
+
+    # The secret is made on save, so the add form has none to show yet.
+    SHOWN_ONCE_SAVED = [
+        "secret",
+        "standard_webhooks_secret",
+        "previous_secret_valid_until",
+        "created_at",
+        "delivery_log",
+    ]
+
     def get_fields(self, request, obj=None) -> list[str]:
-        # The secret is made on save, so the add form has none to show yet.
         fields = ["url", "events", "active"]
-        return fields if obj is None else [*fields, "secret", "created_at", "delivery_log"]
+        return fields if obj is None else [*fields, *self.SHOWN_ONCE_SAVED]
 
     def get_readonly_fields(self, request, obj=None) -> list[str]:
-        return [] if obj is None else ["secret", "created_at", "delivery_log"]
+        return [] if obj is None else self.SHOWN_ONCE_SAVED
 
     def get_inlines(self, request, obj):
         return [DeliveryInline] if obj is not None and obj.pk else []
@@ -102,10 +136,26 @@ class WebhookAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         ping = self.admin_site.admin_view(require_POST(self.send_test_view))
+        rotate = self.admin_site.admin_view(require_POST(self.rotate_secret_view))
         return [
             path("<int:pk>/send-test/", ping, name="webhooks_webhook_send_test"),
+            path("<int:pk>/rotate-secret/", rotate, name="webhooks_webhook_rotate_secret"),
             *super().get_urls(),
         ]
+
+    def rotate_secret_view(self, request, pk: int):
+        webhook = get_object_or_404(Webhook, pk=pk)
+        if not self.has_change_permission(request, webhook):
+            raise PermissionDenied
+        webhook = webhook_secret_rotate(webhook=webhook)
+        hours = int(SECRET_GRACE.total_seconds() // 3600)
+        self.message_user(
+            request,
+            f"New secret made. Deliveries are signed with the old one too for {hours} hours "
+            "(webhook-signature): give the receiver the new secret before then.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:webhooks_webhook_change", args=[pk]))
 
     def send_test_view(self, request, pk: int):
         webhook = get_object_or_404(Webhook, pk=pk)
@@ -135,6 +185,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = ["webhook", *DELIVERY_FIELDS, "payload", "response_body"]
     readonly_fields = fields
+    inlines = [DeliveryAttemptInline]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -19,6 +19,8 @@ class Event(models.TextChoices):
     IDEA_OFFICIAL_RESPONSE = "idea.official_response", "An idea gets an official response"
     IDEA_VOTE_THRESHOLD = "idea.vote_threshold", "An idea's score reaches 10, 50, 100, 500, 1000"
     IDEA_MERGED = "idea.merged", "An idea is merged into another"
+    IDEA_MERGE_UNDONE = "idea.merge_undone", "A merge is undone: the idea is back on its own"
+    IDEA_ARCHIVED = "idea.archived", "An idea is archived after months without votes or comments"
 
 
 # "Send test" sends this event, whatever the webhook subscribes to.
@@ -53,8 +55,12 @@ class Webhook(models.Model):
         max_length=64,
         default=new_secret,
         editable=False,
-        help_text="Each delivery is signed with it (X-IdeaStorm-Signature).",
+        help_text="Each delivery is signed with it (X-IdeaStorm-Signature, webhook-signature).",
     )
+    # The secret before the last rotation: deliveries carry a webhook-signature made with it
+    # too until it expires, so the receiver can switch to the new one at its own pace.
+    previous_secret = models.CharField(max_length=64, blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -66,6 +72,14 @@ class Webhook(models.Model):
 
     def subscribes_to(self, event: str) -> bool:
         return event in self.events
+
+    def signing_secrets(self, now) -> list[str]:
+        """The secrets a delivery sent `now` is signed with: the current one, and the previous
+        one while its grace period lasts."""
+        previous = self.previous_secret and self.previous_secret_expires_at
+        if previous and self.previous_secret_expires_at > now:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 class Delivery(models.Model):
@@ -107,6 +121,32 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} #{self.pk}"
+
+
+class DeliveryAttempt(models.Model):
+    """One attempt at a delivery: when, how long, and what came back (or why nothing did)."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    # 1 for the first attempt, 2 for the first retry...
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField("duration (ms)")
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.CharField(
+        f"response (first {RESPONSE_EXCERPT_CHARS} characters)",
+        max_length=RESPONSE_EXCERPT_CHARS,
+        blank=True,
+    )
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "number"], name="attempt_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"delivery #{self.delivery_id}, attempt {self.number}"
 
 
 class WebhookThreshold(models.Model):

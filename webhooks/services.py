@@ -6,6 +6,14 @@ them: the retry job every minute sends whatever is due. Each attempt first claim
 delivery with a conditional update (due, pending, and its next attempt pushed past the send
 timeout), so two workers never send it at once and a succeeded delivery is never sent again.
 A failed attempt is retried after BACKOFF; after the last, the delivery is marked failed.
+Retries due within PRECISE_RETRY_WITHIN are handed to the worker with that due time (a Celery
+eta), so they leave on time; the later ones, and any the broker lost, go with the retry job,
+at most a minute late. Every attempt is recorded (DeliveryAttempt): when, how long, the
+status code or the error.
+
+Each delivery is signed twice with the same key (webhooks.signing): X-IdeaStorm-Signature,
+and the Standard Webhooks headers, whose webhook-signature also carries a signature with the
+previous secret for SECRET_GRACE after a rotation (webhook_secret_rotate).
 
 Where a delivery may go is core.outbound's decision, made again at every attempt: a URL whose
 host has come to point at a refused address (loopback, private, this site...) fails at once,
@@ -31,11 +39,13 @@ from webhooks.models import (
     PING,
     RESPONSE_EXCERPT_CHARS,
     Delivery,
+    DeliveryAttempt,
     Event,
     Webhook,
     WebhookThreshold,
+    new_secret,
 )
-from webhooks.signing import signature
+from webhooks.signing import signature, standard_headers
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +59,12 @@ BACKOFF = (
     dt.timedelta(hours=2),
     dt.timedelta(hours=12),
 )
+# A retry due within this long is enqueued with its due time (a Celery eta) and leaves on time;
+# a later one waits for the retry job (every minute). Kept well under the Redis broker's
+# visibility timeout (an hour), past which a task waiting for its eta would be handed out again.
+PRECISE_RETRY_WITHIN = dt.timedelta(minutes=30)
+# After a rotation, deliveries are signed with the previous secret too for this long.
+SECRET_GRACE = dt.timedelta(hours=24)
 # An attempt under way holds its delivery this long (well past the timeout); if the worker
 # dies mid-send, the delivery is due again afterwards.
 CLAIM_FOR = dt.timedelta(minutes=2)
@@ -108,6 +124,21 @@ def _deliveries_create(*, webhooks: list[Webhook], event: str, payload: dict) ->
     return deliveries
 
 
+def _retry_enqueue(delivery_id: int, due: dt.datetime) -> None:
+    """Have the worker make the next attempt when it is due, if that is soon; the retry job
+    sends it otherwise (and if the broker is down now)."""
+    from webhooks.tasks import deliver
+
+    if due - timezone.now() > PRECISE_RETRY_WITHIN:
+        return
+    try:
+        deliver.apply_async((delivery_id,), eta=due)
+    except Exception:  # any broker error: the retry job sends it, up to a minute late
+        log.warning(
+            "Could not enqueue webhook delivery %s; the retry job will send it.", delivery_id
+        )
+
+
 def _subscribers(event: str) -> list[Webhook]:
     # Few webhooks: filtered here, as SQLite has no JSON containment lookup.
     return [w for w in Webhook.objects.filter(active=True) if w.subscribes_to(event)]
@@ -137,6 +168,35 @@ def idea_event_emit(*, event: str, idea: Idea, **fields) -> list[Delivery]:
     extra = {k: idea_payload(ideas[v.pk]) if isinstance(v, Idea) else v for k, v in fields.items()}
     payload = {"idea": idea_payload(ideas[idea.pk]), **extra}
     return _deliveries_create(webhooks=webhooks, event=event, payload=payload)
+
+
+@transaction.atomic
+def ideas_event_emit(*, event: str, ids: list[int], **fields) -> list[Delivery]:
+    """idea_event_emit for many ideas at once (a batch of the stale-ideas job): one delivery
+    per public idea and subscribed webhook, with the same extra `fields` for each."""
+    webhooks = _subscribers(event)
+    if not webhooks or not ids:
+        return []
+    ideas = Idea.objects.select_related("category").filter(pk__in=ids).order_by("pk")
+    deliveries = []
+    for idea in ideas:
+        if idea_is_public(idea):
+            payload = {"idea": idea_payload(idea), **fields}
+            deliveries += _deliveries_create(webhooks=webhooks, event=event, payload=payload)
+    return deliveries
+
+
+@transaction.atomic
+def webhook_secret_rotate(*, webhook: Webhook, grace: dt.timedelta = SECRET_GRACE) -> Webhook:
+    """A new secret for the webhook. The one it replaces stays valid for `grace`: deliveries
+    carry a webhook-signature made with each until then. Rotating again within the grace
+    period keeps only the secret just replaced."""
+    webhook = Webhook.objects.select_for_update().get(pk=webhook.pk)
+    webhook.previous_secret = webhook.secret
+    webhook.previous_secret_expires_at = timezone.now() + grace
+    webhook.secret = new_secret()
+    webhook.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+    return webhook
 
 
 @transaction.atomic
@@ -187,21 +247,25 @@ def delivery_send(*, delivery_id: int) -> str | None:
     delivery = _claim(delivery_id, now)
     if delivery is None:
         return None
+    webhook = delivery.webhook
     body = json.dumps(
         {"event": delivery.event, "sent_at": now.isoformat(), **delivery.payload},
         separators=(",", ":"),
     ).encode()
-    code, response_body, error, refused = _post(
-        delivery.webhook.url,
-        body,
-        {
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "X-IdeaStorm-Event": delivery.event,
-            "X-IdeaStorm-Delivery": str(delivery.pk),
-            "X-IdeaStorm-Signature": signature(delivery.webhook.secret, body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-IdeaStorm-Event": delivery.event,
+        "X-IdeaStorm-Delivery": str(delivery.pk),
+        "X-IdeaStorm-Signature": signature(webhook.secret, body),
+        # The same id on every retry, as X-IdeaStorm-Delivery.
+        **standard_headers(
+            webhook.signing_secrets(now), str(delivery.pk), int(now.timestamp()), body
+        ),
+    }
+    started = time.monotonic()
+    code, response_body, error, refused = _post(webhook.url, body, headers)
+    duration_ms = round((time.monotonic() - started) * 1000)
     finished = timezone.now()
     outcome = {"response_code": code, "response_body": response_body, "error": error}
     if code is not None and 200 <= code < 300:
@@ -214,7 +278,19 @@ def delivery_send(*, delivery_id: int) -> str | None:
         outcome.update(status=Delivery.Status.FAILED, next_attempt_at=None)
     else:
         outcome.update(next_attempt_at=finished + BACKOFF[delivery.attempts - 1])
-    Delivery.objects.filter(pk=delivery.pk).update(**outcome)
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk).update(**outcome)
+        DeliveryAttempt.objects.create(
+            delivery=delivery,
+            number=delivery.attempts,
+            started_at=now,
+            duration_ms=duration_ms,
+            response_code=code,
+            response_body=response_body,
+            error=error[:500],
+        )
+    if outcome["next_attempt_at"] is not None:
+        _retry_enqueue(delivery.pk, outcome["next_attempt_at"])
     return outcome.get("status", Delivery.Status.PENDING)
 
 

@@ -23,7 +23,7 @@ def text(entry: ET.Element, tag: str) -> str:
     return entry.find(f"{ATOM}{tag}").text or ""
 
 
-def test_new_ideas_feed_lists_visible_ideas_newest_first(client):
+def test_new_ideas_feed_lists_visible_ideas_newest_first(client, settings):
     now = timezone.now()
     IdeaFactory(title="Older", created_at=now - dt.timedelta(days=1))
     IdeaFactory(
@@ -37,7 +37,7 @@ def test_new_ideas_feed_lists_visible_ideas_newest_first(client):
     assert [text(e, "title") for e in items] == ["Newer", "Older"]
     assert text(items[0], "summary") == "<p>Use <strong>bold</strong></p>"
     link = items[0].find(f"{ATOM}link").get("href")
-    assert link.startswith("http://testserver/ideas/")
+    assert link.startswith(settings.IDEASTORM_SITE_URL + "/ideas/")
 
 
 def test_new_ideas_feed_keeps_the_50_newest(client):

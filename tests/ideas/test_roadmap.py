@@ -268,7 +268,7 @@ def test_a_move_to_another_column_is_a_new_feed_entry(client):
     after = ET.fromstring(client.get(reverse("feed-roadmap")).content)
     (old_id,) = [e.find(f"{ATOM}id").text for e in before.findall(f"{ATOM}entry")]
     (new_id,) = [e.find(f"{ATOM}id").text for e in after.findall(f"{ATOM}entry")]
-    assert old_id != new_id and new_id.endswith("#roadmap-in-progress")
+    assert old_id != new_id and new_id.endswith(f"idea/{idea.pk}/roadmap/in-progress")
 
 
 # ---- the API ----------------------------------------------------------------------------
