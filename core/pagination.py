@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,9 @@ def page_of(queryset, raw_number, size: int) -> Page:
 
 class StrictPagination(PageNumberPagination):
     """The API's page numbers: one that is not a positive integer, or past the end, is a 400
-    with the reason."""
+    with the reason. Every page also says where the others are in a `Link` header (RFC 8288:
+    rel "first", "prev", "next", "last"), as GitHub's API does, for clients that follow links
+    without reading the body."""
 
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param, "1")
@@ -55,3 +58,31 @@ class StrictPagination(PageNumberPagination):
             return super().paginate_queryset(queryset, request, view)
         except NotFound:
             raise ValidationError({"page": [f"There is no page {raw}."]}) from None
+
+    def get_paginated_response_schema(self, schema):
+        # Every page carries all four keys (`next` and `previous` null at the ends): required,
+        # so generated clients don't type them as possibly missing.
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["required"] = ["count", "next", "previous", "results"]
+        return paginated
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        links = self.get_links()
+        if links:
+            response["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links)
+        return response
+
+    def get_links(self) -> list[tuple[str, str]]:
+        """(rel, absolute URL) of the first, previous, next and last pages, those that exist
+        and are not this one."""
+        url = self.request.build_absolute_uri()
+        number, last = self.page.number, self.page.paginator.num_pages
+        links = []
+        if number > 1:
+            links.append(("first", remove_query_param(url, self.page_query_param)))
+            links.append(("prev", self.get_previous_link()))
+        if self.page.has_next():
+            links.append(("next", self.get_next_link()))
+            links.append(("last", replace_query_param(url, self.page_query_param, last)))
+        return links

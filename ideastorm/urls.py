@@ -58,6 +58,7 @@ API_ROOT_LINKS = {
     "notifications": "api-notification-list",
     "snapshots": "api-snapshot-latest",
     "export": "api-idea-export",
+    "export_segments": "api-idea-export-segments",
     "merge_suggestions": "api-merge-suggestions",
     "pm_overview": "api-pm-overview",
     "moderation_queue": "api-moderation-queue",

@@ -1,8 +1,14 @@
 """Streaming exports of a filtered list of ideas, CSV or JSON, in constant memory: the ideas
 are read through a server-side cursor in chunks, and each chunk's tags and votes by segment
-come from one aggregate query each, never a query per idea."""
+come from one aggregate query each, never a query per idea. Two shapes: a row per idea (with
+its votes per customer segment in columns), and a row per idea and segment.
+
+Made for other people's tools as they are: times are ISO 8601 in UTC to the second
+(`2024-05-01T09:30:00Z`), the same in CSV and JSON; the CSV starts with a UTF-8 byte order
+mark, without which Excel reads the file as the local code page and garbles "Café “quotes”"."""
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Iterator
@@ -35,8 +41,20 @@ CSV_COLUMNS = [
     "responded_at",
     "session",
 ]
+SEGMENT_CSV_COLUMNS = [
+    "idea",
+    "title",
+    "url",
+    "category",
+    "status",
+    "segment",
+    "segment_label",
+    "promotes",
+    "demotes",
+]
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
 
 
 def _chunks(rows: Iterable, size: int) -> Iterator[list]:
@@ -45,8 +63,11 @@ def _chunks(rows: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
+def iso_utc(value: dt.datetime | None) -> str | None:
+    """ISO 8601 in UTC to the second, `Z` for the zone: one width for every row."""
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def idea_records(ideas, *, origin: str) -> Iterator[list[dict]]:
@@ -81,7 +102,7 @@ def idea_records(ideas, *, origin: str) -> Iterator[list[dict]]:
                     "category": row["category__name"],
                     "tags": tags.get(row["id"], []),
                     "status": row["status"],
-                    "created_at": _iso(row["created_at"]),
+                    "created_at": iso_utc(row["created_at"]),
                     "score": row["score"],
                     "promotes": row["promotes"],
                     "demotes": row["demotes"],
@@ -92,7 +113,7 @@ def idea_records(ideas, *, origin: str) -> Iterator[list[dict]]:
                         }
                         for (key, _), name in zip(SEGMENTS, SEGMENT_KEYS, strict=True)
                     },
-                    "responded_at": _iso(row["responded_at"]),
+                    "responded_at": iso_utc(row["responded_at"]),
                     "session": row["session__title"],
                 }
             )
@@ -123,24 +144,76 @@ def _csv_row(record: dict) -> list:
     ]
 
 
-def csv_stream(ideas, *, origin: str) -> Iterator[str]:
-    """The header, then one piece of text per chunk of ideas."""
+def segment_records(ideas, *, origin: str) -> Iterator[list[dict]]:
+    """A record per idea and customer segment, every segment for every idea (zeros included,
+    so a pivot table has every cell), ideas best first, segments in the dashboard's order."""
+    labels = [str(label) for _, label in SEGMENTS]
+    for records in idea_records(ideas, origin=origin):
+        yield [
+            {
+                "idea": record["id"],
+                "title": record["title"],
+                "url": record["url"],
+                "category": record["category"],
+                "status": record["status"],
+                "segment": key,
+                "segment_label": label,
+                **record["votes_by_segment"][key],
+            }
+            for record in records
+            for key, label in zip(SEGMENT_KEYS, labels, strict=True)
+        ]
+
+
+def _segment_csv_row(record: dict) -> list:
+    return [
+        record["idea"],
+        _cell(record["title"]),
+        record["url"],
+        _cell(record["category"]),
+        record["status"],
+        record["segment"],
+        record["segment_label"],
+        record["promotes"],
+        record["demotes"],
+    ]
+
+
+def _csv(columns: list[str], chunks: Iterator[list[dict]], row) -> Iterator[str]:
+    """The byte order mark and the header, then one piece of text per chunk of records."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    yield buffer.getvalue()
-    for records in idea_records(ideas, origin=origin):
+    writer.writerow(columns)
+    yield BOM + buffer.getvalue()
+    for records in chunks:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows(_csv_row(record) for record in records)
+        writer.writerows(row(record) for record in records)
         yield buffer.getvalue()
 
 
-def json_stream(ideas, *, origin: str) -> Iterator[str]:
-    """A JSON array, written as it goes: "[", the ideas separated by commas, "]"."""
+def _json(chunks: Iterator[list[dict]]) -> Iterator[str]:
+    """A JSON array, written as it goes: "[", the records separated by commas, "]"."""
     yield "["
     separator = ""
-    for records in idea_records(ideas, origin=origin):
-        yield separator + ",".join(json.dumps(record, ensure_ascii=False) for record in records)
-        separator = ","
+    for records in chunks:
+        if records:
+            yield separator + ",".join(json.dumps(r, ensure_ascii=False) for r in records)
+            separator = ","
     yield "]\n"
+
+
+def csv_stream(ideas, *, origin: str) -> Iterator[str]:
+    return _csv(CSV_COLUMNS, idea_records(ideas, origin=origin), _csv_row)
+
+
+def json_stream(ideas, *, origin: str) -> Iterator[str]:
+    return _json(idea_records(ideas, origin=origin))
+
+
+def segments_csv_stream(ideas, *, origin: str) -> Iterator[str]:
+    return _csv(SEGMENT_CSV_COLUMNS, segment_records(ideas, origin=origin), _segment_csv_row)
+
+
+def segments_json_stream(ideas, *, origin: str) -> Iterator[str]:
+    return _json(segment_records(ideas, origin=origin))

@@ -112,6 +112,7 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "feed-category": {"GET": PUBLIC},
     "feed-idea": {"GET": PUBLIC},
     "feed-roadmap": {"GET": PUBLIC},
+    "feed-updates": {"GET": PUBLIC},
     "roadmap": {"GET": PUBLIC},
     "changelog": {"GET": PUBLIC},
     "changelog-entry": {"GET": PUBLIC},
@@ -205,6 +206,7 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "pm-dashboard": {"GET": PM_PAGE},
     "pm-export-csv": {"GET": PM_PAGE},
     "pm-export-json": {"GET": PM_PAGE},
+    "pm-export-segments-csv": {"GET": PM_PAGE},
     # Moderators.
     "moderation-queue": {"GET": MODERATOR_PAGE},
     "moderation-audit": {"GET": MODERATOR_PAGE},
@@ -253,6 +255,7 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "api-merge-undo": {"POST": API_PM_WRITE},
     "api-snapshot-latest": {"GET": API_PM_READ},
     "api-idea-export": {"GET": API_PM_READ},
+    "api-idea-export-segments": {"GET": API_PM_READ},
     "api-moderation-queue": {"GET": API_MODERATOR_READ},
     "api-moderation-bulk": {"POST": API_MODERATOR_WRITE},
     "api-moderation-stuffing-cases": {"GET": API_MODERATOR_READ},
@@ -360,6 +363,7 @@ REQUESTS: dict[str, dict[str, Req]] = {
     "feed-category": {"GET": Req(lambda o: {"slug": o.category.slug})},
     "feed-idea": {"GET": Req(idea)},
     "feed-roadmap": {"GET": Req()},
+    "feed-updates": {"GET": Req()},
     "roadmap": {"GET": Req(query="?category=notebooks")},
     "changelog": {"GET": Req()},
     "changelog-entry": {
@@ -522,6 +526,7 @@ REQUESTS: dict[str, dict[str, Req]] = {
     "pm-dashboard": {"GET": Req()},
     "pm-export-csv": {"GET": Req()},
     "pm-export-json": {"GET": Req()},
+    "pm-export-segments-csv": {"GET": Req()},
     "moderation-queue": {"GET": Req(query="?tab=flagged")},
     "moderation-audit": {"GET": Req()},
     "moderation-bulk": {
@@ -610,6 +615,7 @@ REQUESTS: dict[str, dict[str, Req]] = {
     "api-merge-undo": {"POST": Req(lambda o: {"pk": o.merge.pk}, json=True)},
     "api-snapshot-latest": {"GET": Req()},
     "api-idea-export": {"GET": Req(query="?category=notebooks")},
+    "api-idea-export-segments": {"GET": Req(query="?category=notebooks")},
     "api-moderation-queue": {"GET": Req(query="?tab=flagged")},
     "api-moderation-bulk": {
         "POST": Req(

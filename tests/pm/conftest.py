@@ -1,4 +1,5 @@
 import pytest
+from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 
@@ -7,6 +8,13 @@ from tests.factories import UserFactory
 def pat_client(client, pat):
     client.force_login(pat)
     return client
+
+
+@pytest.fixture
+def as_pat_api(pat):
+    api = APIClient()
+    api.force_authenticate(pat)
+    return api
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import tracemalloc
 
 import pytest
@@ -16,15 +17,26 @@ from tests.factories import CategoryFactory, IdeaFactory
 from votes.services import vote_cast
 
 CSV_URL, JSON_URL = "/pm/export.csv", "/pm/export.json"
+SEGMENTS_CSV_URL, SEGMENTS_API_URL = "/pm/export-segments.csv", "/api/ideas/export/segments/"
+UTC_SECONDS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+
+
+def raw(response) -> bytes:
+    assert response.streaming
+    return b"".join(response.streaming_content)
 
 
 def body(response) -> str:
-    assert response.streaming
-    return b"".join(response.streaming_content).decode()
+    """The text as a spreadsheet or Python's csv module reads it: the byte order mark dropped."""
+    return raw(response).decode("utf-8-sig")
 
 
 def csv_rows(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(body(response))))
+
+
+def iso_utc(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture
@@ -73,7 +85,7 @@ def test_csv_has_a_row_per_visible_idea_best_first(pat_client, board):
         "category": "Notebooks",
         "tags": "linux, os",
         "status": "new",
-        "created_at": idea.created_at.isoformat(),
+        "created_at": iso_utc(idea.created_at),
         "score": "5",
         "promotes": "5",
         "demotes": "0",
@@ -207,3 +219,165 @@ def test_export_memory_stays_flat_as_the_list_grows(pat_client, category, monkey
     assert large_size > 3.9 * small_size
     # Held whole, the list would take about four times the memory.
     assert large_peak < 1.5 * small_peak, (small_peak, large_peak)
+
+
+# Made for other people's tools as they are: encodings, times, a typed schema.
+
+TRICKY = "Café “quotes” 🚀"
+
+
+@pytest.mark.parametrize("url", [CSV_URL, SEGMENTS_CSV_URL])
+def test_csv_starts_with_a_utf8_bom_so_spreadsheets_read_it_as_utf8(pat_client, category, url):
+    IdeaFactory(category=category, title=TRICKY)
+    data = raw(pat_client.get(url))
+    assert data.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf" * 2)
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0]["title"] == TRICKY
+    assert next(iter(rows[0])) in ("id", "idea")  # no BOM left stuck to the first column's name
+
+
+def test_an_empty_csv_is_the_bom_and_the_header(pat_client, db):
+    assert raw(pat_client.get(CSV_URL)).decode() == "\ufeff" + ",".join(export.CSV_COLUMNS) + "\r\n"
+
+
+def test_json_keeps_unicode_as_it_is(pat_client, category):
+    IdeaFactory(category=category, title=TRICKY)
+    data = raw(pat_client.get(JSON_URL))
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert TRICKY.encode() in data
+    assert json.loads(data)[0]["title"] == TRICKY
+
+
+def test_times_are_utc_to_the_second_in_csv_and_json(pat_client, board, pat, settings):
+    from actions.ideas import idea_status_set
+
+    settings.TIME_ZONE = "Europe/Berlin"
+    Idea.objects.filter(pk=board["ubuntu"].pk).update(
+        created_at=dt.datetime(2024, 5, 1, 9, 30, 15, 123456, tzinfo=dt.UTC)
+    )
+    idea_status_set(idea=board["other"], actor=pat, status="planned", response="Next model.")
+    rows = {r["title"]: r for r in csv_rows(pat_client.get(CSV_URL))}
+    ideas = {i["title"]: i for i in json.loads(body(pat_client.get(JSON_URL)))}
+    for record in (rows, ideas):
+        assert record["Ubuntu preinstalled"]["created_at"] == "2024-05-01T09:30:15Z"
+        assert UTC_SECONDS.fullmatch(record["Quieter fans"]["created_at"])
+        assert UTC_SECONDS.fullmatch(record["Quieter fans"]["responded_at"])
+    assert ideas["Ubuntu preinstalled"]["responded_at"] is None
+
+
+def _response_schema(schema: dict, path: str) -> dict:
+    """The items of a JSON array response, with $refs followed."""
+
+    def resolve(node):
+        while "$ref" in node or "allOf" in node:
+            if "allOf" in node:  # a $ref with a description of its own
+                node = node["allOf"][0]
+            else:
+                node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+        return node
+
+    content = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    array = resolve(content["schema"])
+    assert array["type"] == "array"
+    return resolve(array["items"]), resolve
+
+
+def test_the_schema_types_the_export_rows(client):
+    schema = client.get("/api/schema/?format=json").json()
+    row, resolve = _response_schema(schema, "/api/ideas/export/")
+    assert {"id", "title", "url", "created_at", "votes_by_segment", "responded_at"} <= set(
+        row["properties"]
+    )
+    segments = resolve(row["properties"]["votes_by_segment"])
+    assert set(segments["properties"]) == set(export.SEGMENT_KEYS)
+    assert set(resolve(segments["properties"]["small-business"])["properties"]) == {
+        "promotes",
+        "demotes",
+    }
+    row, _ = _response_schema(schema, "/api/ideas/export/segments/")
+    assert set(row["properties"]) == set(export.SEGMENT_CSV_COLUMNS)
+
+
+def test_the_schema_matches_what_the_export_writes(as_pat_api, board, pat):
+    """Every key of a written row is documented, and every documented one is written."""
+    from web.pm.api import IdeaExportRowSerializer, SegmentExportRowSerializer
+
+    ideas = json.loads(raw(as_pat_api.get("/api/ideas/export/")))
+    assert set(ideas[0]) == set(IdeaExportRowSerializer().fields)
+    rows = json.loads(raw(as_pat_api.get(SEGMENTS_API_URL)))
+    assert set(rows[0]) == set(SegmentExportRowSerializer().fields)
+
+
+# Votes by customer segment: a row per idea and segment.
+
+
+def test_segment_csv_has_a_row_per_idea_and_segment(pat_client, board):
+    response = pat_client.get(SEGMENTS_CSV_URL)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="ideastorm-votes-by-segment-'
+    )
+    rows = csv_rows(response)
+    ubuntu, other = board["ubuntu"], board["other"]
+    assert [(r["idea"], r["segment"], r["promotes"], r["demotes"]) for r in rows] == [
+        (str(ubuntu.pk), "consumer", "2", "0"),
+        (str(ubuntu.pk), "small-business", "1", "0"),
+        (str(ubuntu.pk), "enterprise", "1", "0"),
+        (str(ubuntu.pk), "unknown", "1", "0"),
+        (str(other.pk), "consumer", "0", "1"),
+        (str(other.pk), "small-business", "0", "0"),
+        (str(other.pk), "enterprise", "0", "0"),
+        (str(other.pk), "unknown", "0", "0"),
+    ]
+    assert rows[0] == {
+        "idea": str(ubuntu.pk),
+        "title": "Ubuntu preinstalled",
+        "url": f"http://testserver/ideas/{ubuntu.pk}/",
+        "category": "Notebooks",
+        "status": "new",
+        "segment": "consumer",
+        "segment_label": "Consumer",
+        "promotes": "2",
+        "demotes": "0",
+    }
+    assert rows[-1]["segment_label"] == "Unknown"
+
+
+def test_segment_exports_take_the_same_filters(pat_client, as_pat_api, board):
+    rows = csv_rows(pat_client.get(SEGMENTS_CSV_URL, {"category": "servers", "status": "planned"}))
+    assert {r["title"] for r in rows} == {"Quieter fans"} and len(rows) == 4
+    api_rows = json.loads(raw(as_pat_api.get(SEGMENTS_API_URL, {"tag": "linux"})))
+    assert {r["title"] for r in api_rows} == {"Ubuntu preinstalled"}
+    assert api_rows[1] == {**api_rows[1], "segment": "small-business", "promotes": 1}
+    bad = pat_client.get(SEGMENTS_CSV_URL, {"status": "lost"})
+    assert bad.status_code == 400 and not bad.streaming
+    assert "Status:" in bad.content.decode()
+    bad = as_pat_api.get(SEGMENTS_API_URL, {"created_from": "nope"})
+    assert bad.status_code == 400 and list(bad.json()["errors"]) == ["created_from"]
+
+
+def test_segment_json_is_streamed_as_a_file(as_pat_api, board):
+    response = as_pat_api.get(SEGMENTS_API_URL)
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"].endswith('.json"')
+    assert len(json.loads(raw(response))) == 8
+
+
+def test_segment_exports_are_for_product_managers_only(client, alice, mo, as_pat_api, db):
+    assert client.get(SEGMENTS_CSV_URL).status_code == 302
+    for user in (alice, mo):
+        client.force_login(user)
+        assert client.get(SEGMENTS_CSV_URL).status_code == 403
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    assert api.get(SEGMENTS_API_URL).status_code in (401, 403)
+    api.force_authenticate(alice)
+    assert api.get(SEGMENTS_API_URL).status_code == 403
+    assert as_pat_api.post(SEGMENTS_API_URL).status_code == 405
+
+
+def test_the_dashboard_links_the_segment_export_with_its_filters(pat_client, board):
+    page = pat_client.get("/pm/?status=planned").content.decode()
+    assert 'href="/pm/export-segments.csv?status=planned"' in page

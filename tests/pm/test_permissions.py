@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 
-NAMES = ["pm-dashboard", "pm-export-csv", "pm-export-json"]
+NAMES = ["pm-dashboard", "pm-export-csv", "pm-export-json", "pm-export-segments-csv"]
 
 
 @pytest.fixture

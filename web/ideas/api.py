@@ -10,6 +10,12 @@ from actions import merging
 from actions.ideas import idea_revise, idea_status_set, idea_submit
 from core import ratelimit
 from core.api_errors import errors, service_errors
+from core.http_cache import (
+    CONDITIONAL_GET_PARAMETERS,
+    LINK_PARAMETER,
+    NOT_MODIFIED,
+    ConditionalGetMixin,
+)
 from core.pagination import StrictPagination
 from core.roles import PM_ONLY, NotBanned
 from ideas import search
@@ -36,14 +42,22 @@ from web.ideas.serializers import (
 )
 
 
-class IdeaListApi(APIView):
+class IdeaListApi(ConditionalGetMixin, APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly, NotBanned]
     pagination_class = StrictPagination  # read by the schema: the list is paginated
 
     @extend_schema(
-        parameters=[IdeaQuerySerializer, OpenApiParameter("page", int)],
-        responses={200: IdeaOutputSerializer(many=True), **errors(400)},
-        description="The visible ideas, ranked, filtered and paginated.",
+        parameters=[
+            IdeaQuerySerializer,
+            OpenApiParameter("page", int),
+            *CONDITIONAL_GET_PARAMETERS,
+            LINK_PARAMETER,
+        ],
+        responses={200: IdeaOutputSerializer(many=True), **NOT_MODIFIED, **errors(400)},
+        description=(
+            "The visible ideas, ranked, filtered and paginated. Send the ETag back in "
+            "If-None-Match to get a 304 while the page is unchanged."
+        ),
     )
     def get(self, request):
         query = IdeaQuerySerializer(data=request.query_params)
@@ -89,8 +103,14 @@ def _idea_out(request, pk: int) -> dict:
     return IdeaOutputSerializer(ideas.get(pk=pk), context={"request": request}).data
 
 
-class IdeaDetailApi(APIView):
-    @extend_schema(responses={200: IdeaOutputSerializer, **errors(404)}, description="One idea.")
+class IdeaDetailApi(ConditionalGetMixin, APIView):
+    @extend_schema(
+        parameters=CONDITIONAL_GET_PARAMETERS,
+        responses={200: IdeaOutputSerializer, **NOT_MODIFIED, **errors(404)},
+        description=(
+            "One idea. Send the ETag back in If-None-Match to get a 304 while it is unchanged."
+        ),
+    )
     def get(self, request, pk: int):
         ideas = Idea.objects.visible().for_list().with_viewer_vote(request.user)
         idea = get_object_or_404(ideas.prefetch_related("tags"), pk=pk)

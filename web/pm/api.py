@@ -1,5 +1,6 @@
-"""The product managers' reads over the API: the latest top-requests snapshot, the export
-of ideas (the JSON of /pm/export.json, streamed) and the dashboard's board-wide figures."""
+"""The product managers' reads over the API: the latest top-requests snapshot, the exports
+of ideas and of their votes by customer segment (streamed JSON, typed in the schema) and the
+dashboard's board-wide figures."""
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -13,7 +14,7 @@ from rest_framework.views import APIView
 from core.api_errors import errors
 from core.roles import PM_ONLY
 from ideas.models import Category, Idea, Status
-from pm.export import json_stream
+from pm.export import SEGMENT_KEYS, json_stream, segments_json_stream
 from pm.selectors import board_overview, latest_snapshot
 from web.pm.forms import IdeaFilterForm
 
@@ -77,44 +78,128 @@ class LatestSnapshotApi(APIView):
         return Response(SnapshotOutputSerializer(data).data)
 
 
+class SegmentVotesSerializer(serializers.Serializer):
+    promotes = serializers.IntegerField()
+    demotes = serializers.IntegerField()
+
+
+# One property per segment key ("small-business" is no Python name: hence type()).
+VotesBySegmentSerializer = type(
+    "VotesBySegmentSerializer",
+    (serializers.Serializer,),
+    {key: SegmentVotesSerializer() for key in SEGMENT_KEYS},
+)
+
+UTC_HELP = "ISO 8601 in UTC to the second, e.g. 2024-05-01T09:30:00Z."
+
+
+class IdeaExportRowSerializer(serializers.Serializer):
+    """Documents a row of pm.export.idea_records (the rows are written there, not here)."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.URLField(help_text="The idea's page.")
+    category = serializers.CharField(help_text="The category's name.")
+    tags = serializers.ListField(child=serializers.CharField(), help_text="Tag names, A to Z.")
+    status = serializers.ChoiceField(choices=Status.choices)
+    created_at = serializers.CharField(help_text=UTC_HELP)
+    score = serializers.IntegerField(help_text="Promotes minus demotes.")
+    promotes = serializers.IntegerField()
+    demotes = serializers.IntegerField()
+    votes_by_segment = VotesBySegmentSerializer(
+        help_text="Per customer segment; `unknown` for members without one. Quarantined "
+        "votes are left out."
+    )
+    responded_at = serializers.CharField(
+        allow_null=True, help_text="The first official response; null before one. " + UTC_HELP
+    )
+    session = serializers.CharField(allow_null=True, help_text="The Storm Session's title.")
+
+
+class SegmentExportRowSerializer(serializers.Serializer):
+    """Documents a row of pm.export.segment_records."""
+
+    idea = serializers.IntegerField(help_text="The idea's id.")
+    title = serializers.CharField()
+    url = serializers.URLField(help_text="The idea's page.")
+    category = serializers.CharField(help_text="The category's name.")
+    status = serializers.ChoiceField(choices=Status.choices)
+    segment = serializers.ChoiceField(
+        choices=SEGMENT_KEYS, help_text="The voters' customer segment; `unknown`: none set."
+    )
+    segment_label = serializers.CharField()
+    promotes = serializers.IntegerField()
+    demotes = serializers.IntegerField()
+
+
+EXPORT_FILTERS = [
+    OpenApiParameter("category", str, description="A category's slug."),
+    OpenApiParameter("status", str, enum=Status.values),
+    OpenApiParameter("tag", str, description="A tag's slug."),
+    OpenApiParameter("created_from", OpenApiTypes.DATE),
+    OpenApiParameter("created_to", OpenApiTypes.DATE),
+    OpenApiParameter("session", str, description="A Storm Session's slug."),
+]
+
+
+def _export(request, *, stream, what: str) -> StreamingHttpResponse:
+    """The visible ideas the dashboard's filters pick, streamed by `stream` as a JSON file."""
+    filters = IdeaFilterForm(request.query_params)
+    if not filters.is_valid():
+        raise ValidationError({name: list(messages) for name, messages in filters.errors.items()})
+    ideas = filters.apply(Idea.objects.visible())
+    origin = request.build_absolute_uri("/")[:-1]
+    response = StreamingHttpResponse(stream(ideas, origin=origin), content_type="application/json")
+    name = f"ideastorm-{what}-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 class IdeaExportApi(APIView):
     """The same export as /pm/export.json (and /pm/export.csv for a spreadsheet)."""
 
     permission_classes = PM_ONLY
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("category", str, description="A category's slug."),
-            OpenApiParameter("status", str, enum=Status.values),
-            OpenApiParameter("tag", str, description="A tag's slug."),
-            OpenApiParameter("created_from", OpenApiTypes.DATE),
-            OpenApiParameter("created_to", OpenApiTypes.DATE),
-            OpenApiParameter("session", str, description="A Storm Session's slug."),
-        ],
+        parameters=EXPORT_FILTERS,
         responses={
             200: OpenApiResponse(
-                response=OpenApiTypes.ANY,
-                description="A JSON array of the visible ideas, streamed, with votes by "
-                "customer segment. The CSV of the same is at /pm/export.csv (session login).",
+                response=IdeaExportRowSerializer(many=True),
+                description="A JSON array of the visible ideas, best first, streamed, with "
+                "votes by customer segment. The CSV of the same is at /pm/export.csv "
+                "(session login).",
             ),
             **errors(400, 401, 403),
         },
         description="Export the visible ideas, filtered, as JSON (product managers).",
     )
     def get(self, request):
-        filters = IdeaFilterForm(request.query_params)
-        if not filters.is_valid():
-            raise ValidationError(
-                {name: list(messages) for name, messages in filters.errors.items()}
-            )
-        ideas = filters.apply(Idea.objects.visible())
-        origin = request.build_absolute_uri("/")[:-1]
-        response = StreamingHttpResponse(
-            json_stream(ideas, origin=origin), content_type="application/json"
-        )
-        name = f"ideastorm-ideas-{timezone.localdate():%Y-%m-%d}.json"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return _export(request, stream=json_stream, what="ideas")
+
+
+class SegmentExportApi(APIView):
+    """Votes by customer segment: the same as /pm/export-segments.csv."""
+
+    permission_classes = PM_ONLY
+
+    @extend_schema(
+        parameters=EXPORT_FILTERS,
+        responses={
+            200: OpenApiResponse(
+                response=SegmentExportRowSerializer(many=True),
+                description="A JSON array, streamed: for each visible idea (best first) one "
+                "row per customer segment, zeros included. The CSV of the same is at "
+                "/pm/export-segments.csv (session login).",
+            ),
+            **errors(400, 401, 403),
+        },
+        description=(
+            "Export promotes and demotes by customer segment of the visible ideas, filtered "
+            "as the idea export is (product managers)."
+        ),
+    )
+    def get(self, request):
+        return _export(request, stream=segments_json_stream, what="votes-by-segment")
 
 
 class StatusCountSerializer(serializers.Serializer):

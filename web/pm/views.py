@@ -13,7 +13,7 @@ from core.pagecache import wants_fragment
 from core.roles import pm_required
 from ideas.models import Idea
 from pm import selectors
-from pm.export import csv_stream, json_stream
+from pm.export import csv_stream, json_stream, segments_csv_stream
 from web.pm.forms import IdeaFilterForm
 
 
@@ -41,16 +41,22 @@ def dashboard(request):
     return response
 
 
-def _export(request, *, stream, content_type: str, extension: str, errors):
+def _export(request, *, stream, content_type: str, extension: str, errors, what: str = "ideas"):
     filters = IdeaFilterForm(request.GET)
     if not filters.is_valid():
         return errors(filters)
     ideas = filters.apply(Idea.objects.visible())
     origin = request.build_absolute_uri("/")[:-1]
     response = StreamingHttpResponse(stream(ideas, origin=origin), content_type=content_type)
-    name = f"ideastorm-ideas-{timezone.localdate():%Y-%m-%d}.{extension}"
+    name = f"ideastorm-{what}-{timezone.localdate():%Y-%m-%d}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _text_errors(form) -> HttpResponse:
+    return HttpResponse(
+        form.error_text() + "\n", status=400, content_type="text/plain; charset=utf-8"
+    )
 
 
 @require_GET
@@ -61,9 +67,21 @@ def export_csv(request):
         stream=csv_stream,
         content_type="text/csv; charset=utf-8",
         extension="csv",
-        errors=lambda form: HttpResponse(
-            form.error_text() + "\n", status=400, content_type="text/plain; charset=utf-8"
-        ),
+        errors=_text_errors,
+    )
+
+
+@require_GET
+@pm_required
+def export_segments_csv(request):
+    """Votes by customer segment: a row per idea and segment, for a spreadsheet's pivot table."""
+    return _export(
+        request,
+        stream=segments_csv_stream,
+        content_type="text/csv; charset=utf-8",
+        extension="csv",
+        errors=_text_errors,
+        what="votes-by-segment",
     )
 
 
