@@ -9,10 +9,14 @@ PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 PORT ?= 8000
 # The OpenID Connect provider the single sign-on tests run (tests/sso/provider, Node.js 20+).
 SSO_PROVIDER := tests/sso/provider
+# The TypeScript client tests (tests/api/clients): openapi-typescript, openapi-fetch and tsc,
+# installed from the committed package.json and package-lock.json into a cache under var/.
+TS_CLIENT := tests/api/clients/ts
+NODE_CLIENTS := var/node-clients
 
-.PHONY: install install-runtime run test bench lint format clean
+.PHONY: install install-runtime run test bench lint format clean schema
 
-install: $(STAMP) var/secret_key $(SSO_PROVIDER)/node_modules/.installed
+install: $(STAMP) var/secret_key $(SSO_PROVIDER)/node_modules/.installed $(NODE_CLIENTS)/node_modules/.installed
 
 # What `make run` needs: the app and its runtime dependencies, no test or lint tools. A dev
 # install touches this stamp too, so after `make install` nothing more is installed.
@@ -38,6 +42,13 @@ $(SSO_PROVIDER)/node_modules/.installed: $(SSO_PROVIDER)/package.json $(SSO_PROV
 	  cd $(SSO_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
 	else echo "npm not found: the single sign-on tests need Node.js 20+ and npm"; fi
 
+# Without npm the TypeScript client test is skipped (a failure under REQUIRE_SERVICES=1).
+$(NODE_CLIENTS)/node_modules/.installed: $(TS_CLIENT)/package.json $(TS_CLIENT)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  mkdir -p $(NODE_CLIENTS) && cp $^ $(NODE_CLIENTS)/ && \
+	  npm ci --prefix $(NODE_CLIENTS) --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the TypeScript client test needs Node.js 20+ and npm"; fi
+
 # A per-install secret key, so `make run` can serve with DEBUG off and no configuration.
 var/secret_key:
 	@mkdir -p var
@@ -59,6 +70,11 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/import_graph.py --check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The committed OpenAPI schema (docs/openapi.yaml), regenerated from the code and validated;
+# tests/api/test_schema.py fails while the two differ. See docs/api.md before a breaking change.
+schema: install
+	$(BIN)/python manage.py spectacular --file docs/openapi.yaml --validate --fail-on-warn
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiResponse,
@@ -160,7 +161,7 @@ ERROR_RESPONSES = {
     401: "The credentials are missing or wrong (this API answers 403 for these).",
     403: "The credentials are missing or wrong, or this account may not do this.",
     404: "Nothing with this id, or nothing this account may see.",
-    415: "The body's Content-Type is missing, or not JSON, a form or multipart.",
+    415: "The body's Content-Type is missing or not application/json.",
     429: "Too many requests: wait for Retry-After seconds.",
 }
 
@@ -168,7 +169,27 @@ ERROR_RESPONSES = {
 class ErrorResponsesSchema(AutoSchema):
     """Adds the error responses an operation can give, in the error shape: 400 where there
     is input, 401/403 where there is authentication, 404 where the path names something, 415
-    where there is a body, 429 on writes or throttled views."""
+    where there is a body, 429 on writes or throttled views.
+
+    It also marks a model serializer's own fields required in a response: DRF writes every
+    one, but drf-spectacular would leave those with a model default (status, score) optional,
+    so generated clients typed them `T | undefined`. Fields a serializer declares keep what
+    they say (the error's `errors` is really optional). Those model fields lose the integer
+    bounds the database's column type gives them (they differ between SQLite and PostgreSQL,
+    and bound no output), so the schema is the same file on every database."""
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        serializer = force_instance(serializer)
+        if direction == "response" and isinstance(serializer, serializers.ModelSerializer):
+            implicit = set(schema["properties"]) - set(serializer._declared_fields)
+            schema["required"] = sorted({*schema.get("required", ()), *implicit})
+            for name in implicit:
+                prop = schema["properties"][name]
+                if prop.get("type") == "integer":
+                    for key in ("minimum", "maximum", "format"):
+                        prop.pop(key, None)
+        return schema
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
@@ -178,7 +199,7 @@ class ErrorResponsesSchema(AutoSchema):
         statuses = []
         if "requestBody" in operation or any(p["in"] == "query" for p in parameters):
             statuses.append(400)
-        if self.view.authentication_classes:
+        if self.view.get_authenticators():
             statuses += [401, 403]
         if any(p["in"] == "path" for p in parameters):
             statuses.append(404)

@@ -91,7 +91,7 @@ def test_editing_through_the_page_and_the_api_applies_the_rules(alice, category)
     comment = comment_post(author=alice, idea=IdeaFactory(category=category), body="Fine.")
     client = api(alice)
     client.force_login(alice)
-    client.post(f"/comments/{comment.pk}/edit/", {"body": "casino tonight"})
+    client.post(f"/comments/{comment.pk}/edit/", {"body": "casino tonight"}, format="multipart")
     comment.refresh_from_db()
     assert comment.held_at is not None
 

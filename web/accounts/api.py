@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import parsers, permissions, serializers, status
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import permissions, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
@@ -37,17 +37,40 @@ class TokenApi(ObtainAuthToken):
     """Log the API in (POST: a token for a username and password) or out (DELETE)."""
 
     # ObtainAuthToken sets its own parsers and serializer: the site's JSON parser and rules.
-    parser_classes = (parsers.FormParser, parsers.MultiPartParser, JSONParser)
+    parser_classes = (JSONParser,)
     serializer_class = TokenInputSerializer
+
+    def get_authenticators(self):
+        # Logging in reads no credentials (so a stale session cookie without its CSRF token
+        # doesn't get in the way), and the schema shows POST with no security requirement.
+        if self.request is not None and self.request.method == "POST":
+            return []
+        return super().get_authenticators()
 
     def get_permissions(self):
         if self.request is not None and self.request.method == "DELETE":
             return [permissions.IsAuthenticated()]
-        return super().get_permissions()
+        return [permissions.AllowAny()]
 
     @extend_schema(
         request=TokenInputSerializer,
         responses={200: TokenOutputSerializer, **errors(400, 429)},
+        # No security requirement at all (not the optional `[{}]` of anonymous reads), which
+        # openapi-python-client reads as "a plain Client may call this".
+        auth=[],
+        examples=[
+            OpenApiExample(
+                "Log in",
+                value={"username": "alice", "password": "correct-horse-battery"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "A token",
+                value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"},
+                response_only=True,
+                status_codes=["200"],
+            ),
+        ],
         description="Your API token, for a username and password: send it as "
         "`Authorization: Token <token>`. It lasts IDEASTORM_API_TOKEN_DAYS days from when it "
         "was issued (90 unless the site says otherwise); after that this gives a new one. "
