@@ -202,6 +202,6 @@ def test_the_lists_htmx_fragment_brings_its_title_and_heading(client):
     html = fragment.content.decode()
     assert "<html" not in html
     assert "<title>Support ideas · IdeaStorm</title>" in html
-    assert '<h1 id="list-heading" hx-swap-oob="true">Support ideas</h1>' in html
+    assert '<h1 id="list-heading" data-hx-swap-oob="true">Support ideas</h1>' in html
     page = client.get(reverse("idea-list"), {"category": "support"}).content.decode()
     assert '<h1 id="list-heading">Support ideas</h1>' in page  # in place, not out of band

@@ -43,10 +43,10 @@ def test_htmx_vote_on_the_idea_page_also_refreshes_its_tally_and_follow_button(a
     page = f"https://ideas.example.com{idea.get_absolute_url()}"  # behind a TLS proxy
     headers = {"HX-Request": "true", "HX-Current-URL": page}
     html = alice_client.post(vote_url(idea), {"value": "1"}, headers=headers).content.decode()
-    assert f'id="tally-{idea.pk}" hx-swap-oob="true"' in html
+    assert f'id="tally-{idea.pk}" data-hx-swap-oob="true"' in html
     assert "<strong>1</strong> promote ·" in html
     # A vote follows the idea (auto-follow is on by default).
-    assert f'id="follow-{idea.pk}" hx-swap-oob="true"' in html and "Unfollow" in html
+    assert f'id="follow-{idea.pk}" data-hx-swap-oob="true"' in html and "Unfollow" in html
 
     # From a list, or from another idea's page (its similar ideas), the widget is all there is.
     for elsewhere in ("/ideas/", IdeaFactory().get_absolute_url()):
