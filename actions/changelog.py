@@ -1,5 +1,5 @@
 """Publishing a changelog entry closes the loop: its ideas become Implemented (webhooks told),
-and everyone who voted for or follows one of them is told once, in the app and by email as
+and everyone who voted on or follows one of them is told once, in the app and by email as
 they choose, however many of the entry's ideas they backed. Safe to run twice: the entry's row
 is locked and published_at is set in the same transaction."""
 

@@ -62,6 +62,9 @@ def test_plain_unicode_is_fine_in_both():
     for value in ("Café ☕ 日本語 emoji 🎉", "Ünïcödé — “quotes” ½", "\u200b zero width is text"):
         validate_line(value)
         validate_text(value)
+        # ...and the form fields keep it as typed.
+        assert LineField().clean(value) == value
+        assert TextField().clean(value) == value
 
 
 def test_the_form_fields_normalise_line_ends_and_say_where_the_character_is():
