@@ -153,8 +153,11 @@ class LockoutModelBackend(ModelBackend):
         return user
 
     def get_user(self, user_id):
-        """The request's user, with its roles in the same query (User.objects.with_roles)."""
-        user = get_user_model().objects.with_roles().filter(pk=user_id).first()
+        """The request's user, with its roles in the same query (User.objects.get_with_roles)."""
+        try:
+            user = get_user_model().objects.get_with_roles(int(user_id))
+        except (TypeError, ValueError):  # a session holding something else than an id
+            return None
         if user is not None and user.is_demo and not demo_logins_open():
             return None  # a session from demo mode ends with it: the password is public
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -1,7 +1,7 @@
 import hashlib
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import connections, models
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -21,6 +21,38 @@ class MemberManager(UserManager):
             role_pm=Exists(memberships.filter(group__name=PRODUCT_MANAGERS)),
             role_moderator=Exists(memberships.filter(group__name=MODERATORS)),
         )
+
+    def get_with_roles(self, pk) -> "User | None":
+        """The user with this id and its roles, as with_roles() reads them, or None: every
+        logged-in request's first query (accounts.lockout). In SQL written out, because the
+        ORM took 2.5 ms to build the annotated query for a 0.1 ms lookup."""
+        model = self.model
+        fields = list(model._meta.concrete_fields)
+        memberships = model.groups.through._meta.db_table
+        groups = model.groups.field.related_model._meta.db_table
+        role = (
+            f"EXISTS (SELECT 1 FROM {memberships} m JOIN {groups} g ON g.id = m.group_id "
+            "WHERE m.user_id = u.id AND g.name = %s)"
+        )
+        columns = ", ".join(f'u."{field.column}"' for field in fields)
+        sql = f"SELECT {columns}, {role}, {role} FROM {model._meta.db_table} u WHERE u.id = %s"
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, [PRODUCT_MANAGERS, MODERATORS, pk])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        connection = connections[self.db]
+        values = list(row[: len(fields)])
+        for i, field in enumerate(fields):
+            # What the ORM does to each value read (SQLite's booleans and times, for one).
+            column = field.get_col(model._meta.db_table)
+            for convert in connection.ops.get_db_converters(column) + field.get_db_converters(
+                connection
+            ):
+                values[i] = convert(values[i], column, connection)
+        user = model.from_db(self.db, [field.attname for field in fields], values)
+        user.role_pm, user.role_moderator = bool(row[-2]), bool(row[-1])
+        return user
 
 
 class User(AbstractUser):

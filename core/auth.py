@@ -5,8 +5,9 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authentication import TokenAuthentication
@@ -46,9 +47,10 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     from the row read with the token: no extra query on the other requests."""
 
     def authenticate_credentials(self, key):
-        token = self.get_model().objects.select_related("user", "use").filter(key=key).first()
-        if token is None:
+        found = _token_read(self.get_model(), key)
+        if found is None:
             raise AuthenticationFailed(_("Invalid token."))
+        token, last_used = found
         if not token.user.is_active:
             raise AuthenticationFailed(_("User inactive or deleted."))
         if getattr(token.user, "is_demo", False) and not (
@@ -65,10 +67,44 @@ class ExpiringTokenAuthentication(TokenAuthentication):
                 )
                 % {"date": token_expires_at(token).strftime("%Y-%m-%d %H:%M UTC")}
             )
-        last_used = token_last_used(token)
         if last_used is None or now - last_used >= USE_PRECISION:
             _note_use(token, now)
         return token.user, token
+
+
+def _token_read(model, key: str) -> tuple[Token, dt.datetime | None] | None:
+    """The token with this key, its user (with roles, where the user model reads them in one
+    query: accounts.models.MemberManager.get_with_roles) and its last use, or None. In plain
+    SQL: every API call with a token starts here, and the ORM took longer to build the joined
+    query than the database to answer it."""
+    uses = ApiTokenUse._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.user_id, t.created, u.last_used_at FROM {model._meta.db_table} t "
+            f"LEFT JOIN {uses} u ON u.token_id = t.key WHERE t.key = %s",
+            [key],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    user_id, created, last_used = row
+    users = get_user_model()._default_manager
+    reader = getattr(users, "get_with_roles", None)
+    user = reader(user_id) if reader else users.filter(pk=user_id).first()
+    if user is None:
+        return None
+    token = model(key=key, user=user, created=_aware(created))
+    token._state.adding, token._state.db = False, connection.alias
+    return token, _aware(last_used)
+
+
+def _aware(moment):
+    """A time as the ORM would give it (SQLite returns text, naive)."""
+    if moment is None or (isinstance(moment, dt.datetime) and timezone.is_aware(moment)):
+        return moment
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    return timezone.make_aware(moment, dt.UTC) if timezone.is_naive(moment) else moment
 
 
 def _note_use(token: Token, now: dt.datetime) -> None:

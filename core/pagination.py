@@ -1,9 +1,14 @@
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
+from django.core.paginator import Page as DjangoPage
+from django.core.paginator import Paginator
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from core.pagecache import cached_count
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,15 @@ def page_of(queryset, raw_number, size: int) -> Page:
     offset = (number - 1) * size
     rows = list(queryset[offset : offset + size + 1])
     return Page(items=rows[:size], number=number, has_next=len(rows) > size)
+
+
+class CachedCountPaginator(Paginator):
+    """Django's paginator with the count kept while the board stands (core.pagecache): no
+    COUNT(*) over every idea per request."""
+
+    @cached_property
+    def count(self) -> int:
+        return cached_count(self.object_list)
 
 
 class StrictPagination(PageNumberPagination):
@@ -86,3 +100,23 @@ class StrictPagination(PageNumberPagination):
             links.append(("next", self.get_next_link()))
             links.append(("last", replace_query_param(url, self.page_query_param, last)))
         return links
+
+
+class IdeaPagination(StrictPagination):
+    """The ideas list's pages, counted once per change of the board (CachedCountPaginator):
+    only for lists whose rows change with the board version, which votes do not move. A page
+    may also be kept whole in the shared cache (core.pagecache.shared): shared_page() is what
+    to keep, restore_shared_page() makes this paginator answer for it as if it had run."""
+
+    django_paginator_class = CachedCountPaginator
+
+    def shared_page(self, rows) -> dict:
+        return {"rows": list(rows), "number": self.page.number, "count": self.page.paginator.count}
+
+    def restore_shared_page(self, request, shared: dict, view=None) -> list:
+        if getattr(self, "page", None) is None:  # taken from the cache: no paginating ran
+            paginator = self.django_paginator_class([], self.get_page_size(request))
+            paginator.count = shared["count"]  # the cached_property, set
+            self.page = DjangoPage(shared["rows"], shared["number"], paginator)
+            self.request = request
+        return [dict(row) for row in shared["rows"]]

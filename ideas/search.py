@@ -17,6 +17,9 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core import pagecache
+from ideas.models import Idea
+
 CONFIG = "english"
 # ts_headline marks matches with these; highlight() escapes the text, then turns them into
 # <mark>, so user text never reaches the page as markup.
@@ -173,15 +176,72 @@ def similar(queryset: QuerySet, title: str, *, limit: int = SIMILAR_LIMIT) -> li
 
 SIMILAR_TTL = 600
 
+# The search parameter of a list whose pages core.pagecache may keep (SEARCH): a few words, as
+# people type them. A search is free text, so a key of its own: its page is kept only once it
+# was asked SEARCH_KEEP_AFTER times within SEARCH_WINDOW seconds. The searches people repeat (a
+# product name, a shortage) get there in seconds; text made up to fill the cache does not.
+SEARCH_MAX_LENGTH = 60
+SEARCH_MAX_WORDS = 6
+SEARCH_KEEP_AFTER = 3
+SEARCH_WINDOW = 60
+
+
+def _keepable(text: str) -> bool:
+    text = text.strip()
+    return 0 < len(text) <= SEARCH_MAX_LENGTH and len(text.split()) <= SEARCH_MAX_WORDS
+
+
+def _asked_again(text: str) -> bool:
+    """Whether this search was asked SEARCH_KEEP_AFTER times in the last SEARCH_WINDOW seconds
+    (this time included: it is asked before a page is kept). Without a cache, no."""
+    key = "search-asked:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    if hasattr(cache, "count_in_windows"):  # FailOpenRedisCache: one round trip
+        counts = cache.count_in_windows([(key, SEARCH_WINDOW, SEARCH_KEEP_AFTER)])
+        return bool(counts) and counts[0] >= SEARCH_KEEP_AFTER
+    cache.add(key, 0, timeout=SEARCH_WINDOW)
+    try:
+        return (cache.incr(key) or 0) >= SEARCH_KEEP_AFTER
+    except ValueError:  # gone meanwhile
+        return False
+
+
+SEARCH = pagecache.Param(accepts=_keepable, known=_asked_again)
+
+
+def _kept_ids(key: str, compute) -> list[int]:
+    """Ids kept in the cache while the board version stands (core.pagecache): what is on the
+    board and what it says change it (a new idea, an edit, a hidden or merged idea), votes do
+    not. Up to SIMILAR_TTL seconds if a version bump was lost. Without a cache, computed."""
+    found = cache.get_many([pagecache.VERSION_KEY, key])
+    version = found.get(pagecache.VERSION_KEY)
+    if version is None:
+        version = pagecache.board_version()
+    kept = found.get(key)
+    if version is not None and kept is not None and kept[0] == version:
+        return kept[1]
+    ids = compute()
+    if version is not None:
+        cache.set(key, (version, ids), SIMILAR_TTL)
+    return ids
+
+
+def similar_ids(title: str) -> list[int]:
+    """similar() among the visible ideas, as ids, for the title being typed: the lookup takes
+    tens of milliseconds on a big board, and the submit form asks for every pause in typing,
+    often for the same words. The caller reads the ideas themselves (their figures move with
+    every vote)."""
+    title = title.strip()[:200]
+    if len(title) < 3:
+        return []
+    key = f"similar-title:{hashlib.blake2b(title.encode(), digest_size=16).hexdigest()}"
+    return _kept_ids(key, lambda: [idea.pk for idea in similar(Idea.objects.visible(), title)])
+
 
 def similar_to(idea, queryset: QuerySet) -> list:
-    """similar() for an idea's own page, remembered for a few minutes (the lookup is the
-    page's most expensive query on a big board); the ideas themselves are read fresh, so one
-    hidden or merged since drops out at once."""
+    """similar() for an idea's own page, the ids kept while the board stands (_kept_ids: the
+    lookup is the page's most expensive query on a big board); the ideas themselves are read
+    fresh, so one hidden or merged since drops out at once."""
     key = f"similar:{idea.pk}:{hashlib.md5(idea.title.encode()).hexdigest()[:12]}"
-    ids = cache.get(key)
-    if ids is None:
-        ids = [other.pk for other in similar(queryset, idea.title)]
-        cache.set(key, ids, SIMILAR_TTL)
+    ids = _kept_ids(key, lambda: [other.pk for other in similar(queryset, idea.title)])
     found = queryset.in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]

@@ -1,5 +1,6 @@
 """IdeaStorm settings, driven by environment variables (see .env.example)."""
 
+import hashlib
 import ipaddress
 import json
 import os
@@ -161,6 +162,9 @@ TEMPLATES = [
                 "web.board.context_processors.board",
                 "web.accounts.sso.context_processors.sso",
                 "web.context_processors.demo",
+                # Last: while a member's page is rendered for the shared cache, the CSRF token
+                # and the username are markers (web/skeleton.py).
+                "web.skeleton.context",
             ],
         },
     },
@@ -193,11 +197,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # frozen Redis never hangs a request.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 REDIS_SOCKET_TIMEOUT = 1.0
+# Every cache key starts with the site's prefix: two boards sharing one Redis database never
+# read each other's pages, counts or cards. IDEASTORM_CACHE_PREFIX names it; by default it is
+# drawn from the database the board uses (its host, port and name), which two boards never share.
+_db = DATABASES["default"]
+CACHE_KEY_PREFIX = (
+    os.environ.get("IDEASTORM_CACHE_PREFIX", "").strip()
+    or hashlib.sha256(
+        f"{_db.get('HOST', '')}:{_db.get('PORT', '')}/{_db['NAME']}".encode()
+    ).hexdigest()[:12]
+)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "ideastorm.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {
                 "socket_timeout": REDIS_SOCKET_TIMEOUT,
                 "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
@@ -263,6 +278,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # The site's 403 page (for htmx, its message at the top of the page) instead of Django's.
 CSRF_FAILURE_VIEW = "core.api_errors.csrf_failure"
+# Database sessions, read in one plain statement (accounts/session_store.py).
+SESSION_ENGINE = "accounts.session_store"
 SESSION_COOKIE_HTTPONLY = True
 if HTTPS:
     # TLS ends at the reverse proxy, which must set (and overwrite any client-sent)
@@ -270,7 +287,7 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
     # Load balancers probe over plain HTTP and read the status, not a redirect.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -1,6 +1,6 @@
 """The site's URLs: each app's pages and API come from its own URLconf under web/ (pages at
-the root, API under /api/); here are only the API's index, its schema and docs, /healthz and
-the admin."""
+the root, API under /api/); here are only the API's index, its schema and docs, /healthz,
+/readyz and the admin."""
 
 from urllib.parse import unquote
 
@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from core.health import healthz
+from core.health import healthz, readyz
 from votes.tasks import RECONCILE_JOB
 from web.accounts import urls as accounts
 from web.board import urls as board
@@ -96,6 +96,7 @@ urlpatterns = [
     *(path("", include(app.urlpatterns)) for app in APPS if app is not ideas),
     path("", include(ideas.urlpatterns)),
     path("healthz", healthz, {"ranking_job": RECONCILE_JOB}, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     # The audit log's admin pages moved with the model (moderation -> core); old links still work.
     path("admin/moderation/auditentry/", AUDIT_ADMIN_MOVED, {"rest": ""}),
     path("admin/moderation/auditentry/<path:rest>", AUDIT_ADMIN_MOVED),

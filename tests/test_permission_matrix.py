@@ -131,6 +131,7 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "manage-category-merge": {"POST": ADMIN_WRITE},
     # Health reflects the services (503 without a broker), never who asks.
     "healthz": {"GET": roles(*[frozenset({200, 503})] * 6)},
+    "readyz": {"GET": roles(*[frozenset({200, 503})] * 6)},
     # Accounts.
     "signup": {
         "GET": roles(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
@@ -411,6 +412,7 @@ REQUESTS: dict[str, dict[str, Req]] = {
         "POST": Req(lambda o: {"pk": o.other_category.pk}, body={"target": "notebooks"})
     },
     "healthz": {"GET": Req()},
+    "readyz": {"GET": Req()},
     "signup": {
         "GET": Req(),
         "POST": Req(

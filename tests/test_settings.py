@@ -40,3 +40,30 @@ def test_debug_off_with_the_dev_secret_key_is_refused():
 def test_a_bad_boolean_names_the_variable():
     result = manage_check(DJANGO_HTTPS="maybe")
     assert "DJANGO_HTTPS must be true or false" in result.stderr
+
+
+def cache_prefix(**env) -> str:
+    environment = {**os.environ, "DJANGO_DEBUG": "true", "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    environment.pop("IDEASTORM_CACHE_PREFIX", None)
+    script = "from django.conf import settings; print(settings.CACHES['default']['KEY_PREFIX'])"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", script],
+        cwd=settings.BASE_DIR,
+        env={**environment, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_two_boards_sharing_a_redis_database_get_different_cache_prefixes():
+    one = cache_prefix(DATABASE_URL="postgres://postgres@127.0.0.1:5432/board_one")
+    other = cache_prefix(DATABASE_URL="postgres://postgres@127.0.0.1:5432/board_two")
+    assert one and other and one != other
+    assert cache_prefix(DATABASE_URL="postgres://postgres@127.0.0.1:5432/board_one") == one
+    named = cache_prefix(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/board_one", IDEASTORM_CACHE_PREFIX="acme"
+    )
+    assert named == "acme"

@@ -17,7 +17,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from board.selectors import board_settings
-from core.pagecache import board_changed
+from core.pagecache import votes_changed
 from ideas.models import Idea
 from votes.models import Vote
 from votes.ranking_sql import ensure_epoch_row, epoch_read, is_postgres, weight_sql, wilson_sql
@@ -127,7 +127,7 @@ def vote_cast(*, voter, idea: Idea | int, value: int, network: str = "") -> Vote
     if is_postgres():
         counts = _new_vote_in_one_statement(voter.pk, idea_id, value, now, network)
         if counts is not None:
-            board_changed()
+            votes_changed(voter=voter)
             return _state(idea_id, value, counts)
     with transaction.atomic():
         if own_transaction:
@@ -150,7 +150,7 @@ def vote_cast(*, voter, idea: Idea | int, value: int, network: str = "") -> Vote
             if not Idea.objects.visible().filter(pk=idea_id).exists():
                 raise Idea.DoesNotExist(f"No idea {idea_id}.")
             # The vote we collided with was withdrawn meanwhile: insert again.
-        board_changed()
+        votes_changed(voter=voter)
         return _state(idea_id, value, counts)
 
 
@@ -256,7 +256,7 @@ def vote_withdraw(*, voter, idea: Idea | int) -> VoteState:
         if existing.quarantine_id is not None:
             return _state(idea_id, None)
         counts = _apply_vote_change(idea_id, existing, None, timezone.now())
-        board_changed()
+        votes_changed(voter=voter)
         return _state(idea_id, None, counts)
 
 
@@ -272,7 +272,7 @@ def votes_reassign(*, from_voter, to_voter) -> int:
         if vote.quarantine_id is None:
             _apply_vote_change(vote.idea_id, vote, None, now)
     moved = Vote.objects.filter(voter=from_voter).update(voter=to_voter)
-    board_changed()
+    votes_changed(voter=to_voter)
     return moved
 
 

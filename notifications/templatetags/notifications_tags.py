@@ -21,12 +21,20 @@ def follow_button(context, idea, oob: bool = False) -> dict:
 
 @register.inclusion_tag("notifications/bell.html", takes_context=True)
 def notification_bell(context) -> dict:
-    """The bell with the unread count, and the member's Profile and Settings links."""
+    """The bell with the unread count, and the member's Profile and Settings links. While a
+    member's page is rendered for the shared cache (web/skeleton.py), a marker instead: each
+    viewer gets their own bell (bell_context)."""
     request = context.get("request")
-    match = getattr(request, "resolver_match", None)
-    user = context["user"]
+    skeleton = getattr(request, "skeleton", None)
+    if skeleton is not None:
+        return {"mark": skeleton.mark("bell")}
     # The context processor's lazy count, so a page that also shows it counts once.
-    unread = context.get("unread_notifications")
+    return bell_context(request, context["user"], context.get("unread_notifications"))
+
+
+def bell_context(request, user, unread=None) -> dict:
+    """What notifications/bell.html shows this viewer on this request's page."""
+    match = getattr(request, "resolver_match", None)
     return {
         "user": user,
         "unread": int(unread if unread is not None else unread_count(user)),

@@ -10,7 +10,7 @@ from core.http import login_first
 
 # Open to visitors when the board is for members only: the ways in, and what every page loads.
 OPEN_PREFIXES = (
-    "/accounts/", "/email/", "/static/", "/media/", "/theme.css", "/healthz", "/admin/",
+    "/accounts/", "/email/", "/static/", "/media/", "/theme.css", "/healthz", "/readyz", "/admin/",
 )  # fmt: skip
 OPEN_API = {"api-root", "api-token", "api-board", "api-schema", "api-docs"}
 

@@ -12,54 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from actions.comments import comment_post, comment_revise
 from comments import services
 from comments.models import Comment
-from comments.selectors import thread_for_viewer
 from core import pending, ratelimit
 from core.http import forbidden, login_first
 from core.pagecache import wants_fragment
 from ideas.models import Idea
 from web.comments.forms import CommentEditForm, CommentForm
-
-
-def thread_context(request, idea: Idea, *, form=None, focus_id: int | None = None) -> dict:
-    """What templates/comments/_thread.html needs. A form with errors is shown again, with
-    the typed text, where it was: the new-comment form or the reply form of its thread."""
-    context = {
-        "idea": idea,
-        "comments_open": idea.withdrawn_at is None,
-        "focus_id": focus_id,
-        **thread_for_viewer(idea=idea, user=request.user),
-    }
-    # What they typed before logging in (core.pending): in the form once, not yet posted.
-    draft = (
-        pending.take_draft(request, idea_id=idea.pk)
-        if context["comments_open"] and request.user.is_authenticated
-        else ""
-    )
-    if draft:
-        context.update(form_value=draft, form_autofocus=True)
-    if form is not None and form.errors:
-        top_of = {
-            comment.pk: entry.comment.pk
-            for entry in context["thread"]
-            for comment in (entry.comment, *entry.replies)
-        }
-        raw_parent = form.data.get("parent", "")
-        # ASCII digits only: "²" is a digit to str.isdigit, not to int().
-        is_id = raw_parent.isascii() and raw_parent.isdigit()
-        reply_to = top_of.get(int(raw_parent)) if is_id else None
-        prefix = "reply" if reply_to else "form"
-        context.update(
-            {
-                "reply_to": reply_to,
-                f"{prefix}_value": form.data.get("body", ""),
-                f"{prefix}_errors": _messages(form),
-            }
-        )
-    return context
-
-
-def _messages(form) -> list[str]:
-    return [message for errors in form.errors.values() for message in errors]
+from web.threads import form_messages, thread_html
 
 
 def _anchor(comment: Comment, idea: Idea) -> str:
@@ -67,7 +25,7 @@ def _anchor(comment: Comment, idea: Idea) -> str:
 
 
 def _thread(request, idea: Idea, **kwargs) -> HttpResponse:
-    response = render(request, "comments/_thread.html", thread_context(request, idea, **kwargs))
+    response = HttpResponse(thread_html(request, idea, **kwargs))
     # The edit form targets itself (so its errors stay in place); a saved edit swaps the thread.
     response["HX-Retarget"] = "#comments"
     response["HX-Reswap"] = "outerHTML"
@@ -112,7 +70,7 @@ def post_comment(request, pk: int):
         "button": _("Post reply") if is_reply else _("Post comment"),
         "parent_id": form.data.get("parent", ""),
         "value": form.data.get("body", ""),
-        "errors": _messages(form),
+        "errors": form_messages(form),
         "cancel_url": f"{idea.get_absolute_url()}#comments",
     }
     return render(request, "comments/comment_form_page.html", context, status=400)
@@ -160,7 +118,7 @@ def edit_comment(request, pk: int):
                 if request.htmx:
                     return _thread(request, idea, focus_id=comment.pk)
                 return redirect(_anchor(comment, idea))
-        context.update(value=form.data.get("body", ""), errors=_messages(form), autofocus=True)
+        context.update(value=form.data.get("body", ""), errors=form_messages(form), autofocus=True)
         status = 200 if request.htmx else 400
     template = "comments/comment_form_page.html"
     return render(request, f"{template}#form" if request.htmx else template, context, status=status)

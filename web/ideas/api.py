@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from actions import merging
 from actions.ideas import idea_revise, idea_status_set, idea_submit
-from core import ratelimit
+from core import pagecache, ratelimit
 from core.api_errors import errors, service_errors
 from core.http_cache import (
     CONDITIONAL_GET_PARAMETERS,
@@ -16,10 +16,10 @@ from core.http_cache import (
     NOT_MODIFIED,
     ConditionalGetMixin,
 )
-from core.pagination import StrictPagination
+from core.pagination import IdeaPagination, StrictPagination
 from core.roles import PM_ONLY, NotBanned
 from ideas import search
-from ideas.models import DEFAULT_SORT, Category, Idea, Merge, Tag
+from ideas.models import DEFAULT_SORT, Category, Idea, Merge, Tag, viewer_votes
 from ideas.services import idea_is_editable, idea_withdraw
 from votes.selectors import rank_explanation
 from web.ideas.roadmap import COLUMN_SIZE, RECENTLY_IMPLEMENTED, roadmap_columns
@@ -44,7 +44,7 @@ from web.ideas.serializers import (
 
 class IdeaListApi(ConditionalGetMixin, APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly, NotBanned]
-    pagination_class = StrictPagination  # read by the schema: the list is paginated
+    pagination_class = IdeaPagination  # read by the schema: the list is paginated
 
     @extend_schema(
         parameters=[
@@ -63,23 +63,26 @@ class IdeaListApi(ConditionalGetMixin, APIView):
         query = IdeaQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        ideas = Idea.objects.visible().for_list().with_viewer_vote(request.user)
-        ideas = ideas.prefetch_related("tags")
-        if "category" in params:
-            # A merged category stands for the one its ideas went into.
-            category = params["category"]
-            ideas = ideas.filter(category_id=category.merged_into_id or category.pk)
-        if "status" in params:
-            ideas = ideas.filter(status=params["status"])
-        if "tag" in params:
-            ideas = ideas.filter(tags__slug=params["tag"])
-        if "session" in params:
-            ideas = ideas.filter(session=params["session"])
-        ideas = search.matching(ideas, params.get("q", "")).ranked(params.get("sort", DEFAULT_SORT))
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(ideas, request, view=self)
-        data = IdeaOutputSerializer(page, many=True, context={"request": request}).data
-        return paginator.get_paginated_response(data)
+
+        def shared_page() -> dict:
+            # Every viewer's page but for `my_vote`, put on below.
+            page = paginator.paginate_queryset(_ideas_listed(params), request, view=self)
+            rows = IdeaOutputSerializer(page, many=True, context={"request": request}).data
+            return paginator.shared_page(rows)
+
+        if params.get("q"):  # free text: a key per string would fill the cache
+            shared = shared_page()
+        else:
+            canonical = {name: getattr(value, "slug", value) for name, value in params.items()} | {
+                "page": request.query_params.get(paginator.page_query_param, "1")
+            }
+            shared = pagecache.shared(request, "api-ideas", canonical, shared_page)
+        rows = paginator.restore_shared_page(request, shared, view=self)
+        votes = viewer_votes(request.user, [row["id"] for row in rows])
+        for row in rows:
+            row["my_vote"] = votes.get(row["id"])
+        return paginator.get_paginated_response(rows)
 
     @extend_schema(
         request=IdeaInputSerializer,
@@ -96,6 +99,22 @@ class IdeaListApi(ConditionalGetMixin, APIView):
         idea = ideas.get(pk=idea.pk)
         out = IdeaOutputSerializer(idea, context={"request": request})
         return Response(out.data, status=status.HTTP_201_CREATED)
+
+
+def _ideas_listed(params: dict):
+    """The ideas GET /api/ideas/ lists for these (validated) query parameters, ranked."""
+    ideas = Idea.objects.visible().for_shared_list().prefetch_related("tags")
+    if "category" in params:
+        # A merged category stands for the one its ideas went into.
+        category = params["category"]
+        ideas = ideas.filter(category_id=category.merged_into_id or category.pk)
+    if "status" in params:
+        ideas = ideas.filter(status=params["status"])
+    if "tag" in params:
+        ideas = ideas.filter(tags__slug=params["tag"])
+    if "session" in params:
+        ideas = ideas.filter(session=params["session"])
+    return search.matching(ideas, params.get("q", "")).ranked(params.get("sort", DEFAULT_SORT))
 
 
 def _idea_out(request, pk: int) -> dict:

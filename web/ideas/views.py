@@ -14,16 +14,27 @@ from actions.merging import suggested_merges
 from board.selectors import board_settings
 from core import pagecache, ratelimit
 from core.forms import add_service_errors
-from core.pagecache import cache_for_visitors, wants_fragment
+from core.pagecache import wants_fragment
 from core.pagination import page_of
 from core.roles import is_product_manager
 from core.text import printable_line
 from ideas import search
-from ideas.models import DEFAULT_SORT, SORT_LABELS, SORTS, Category, Idea, Merge, Status, Tag
+from ideas.models import (
+    DEFAULT_SORT,
+    SORT_LABELS,
+    SORTS,
+    Category,
+    Idea,
+    Merge,
+    Status,
+    Tag,
+    put_viewer_votes,
+)
 from ideas.services import idea_is_editable, idea_withdraw
-from notifications.selectors import followed_by
+from notifications.selectors import followed_by, is_following
 from storms.models import StormSession
 from votes.selectors import rank_explanation, segment_demand, vote_history
+from web.ideas import detail_page
 from web.ideas.forms import (
     SHOW_CHOICES,
     IdeaFilterForm,
@@ -32,16 +43,21 @@ from web.ideas.forms import (
     MergeForm,
     StatusForm,
 )
+from web.ideas.similar import similar_panel
 from web.middleware import banned_response
+from web.skeleton import cache_pages
 
 PAGE_SIZE = 20
 
 
 @require_GET
-@cache_for_visitors
+@cache_pages
 def home(request):
     ideas = (
-        Idea.objects.visible().for_list().with_viewer_vote(request.user).ranked(DEFAULT_SORT)[:10]
+        Idea.objects.visible()
+        .for_shared_list()
+        .with_viewer_vote(request.user)
+        .ranked(DEFAULT_SORT)[:10]
     )
     return render(
         request,
@@ -77,19 +93,20 @@ IDEA_LIST_QUERY = {
     "status": pagecache.choice(Status.values),
     "tag": pagecache.slug(max_length=40, known=lambda slug: Tag.objects.filter(slug=slug).exists()),
     "show": pagecache.choice(dict(SHOW_CHOICES)),
-    "q": pagecache.FREE_TEXT,
+    # A few words, kept once asked a few times (ideas.search.SEARCH); longer text is fresh.
+    "q": search.SEARCH,
     "page": pagecache.PAGE,
 }
 
 
 @require_GET
-@cache_for_visitors(query=IDEA_LIST_QUERY)
+@cache_pages(query=IDEA_LIST_QUERY)
 def idea_list(request):
     filters = IdeaFilterForm(request.GET).cleaned()
     board = board_settings()
     # Only the orders the board offers; any other falls back to its default.
     sort = filters["sort"] if filters["sort"] in board.sorts else board.default_sort
-    ideas = Idea.objects.visible().for_list().with_viewer_vote(request.user)
+    ideas = Idea.objects.visible().for_shared_list()
     category = tag = None
     if filters["category"]:
         category = (
@@ -111,7 +128,7 @@ def idea_list(request):
         ideas = _show_filter(ideas, show, request.user)
     q = filters["q"] or ""
     ideas = search.matching(ideas, q).ranked(sort)
-    page = page_of(ideas, request.GET.get("page"), PAGE_SIZE)
+    page = _page_for(request, ideas)
     query = request.GET.copy()
     query.pop("page", None)
     without_tag = query.copy()
@@ -142,6 +159,16 @@ def idea_list(request):
     return render(request, template, {**context, "fragment": fragment})
 
 
+def _page_for(request, ideas):
+    """The page of ideas the request asks for, with the viewer's own votes on them (a second,
+    small query: the rows themselves are the same for every viewer, which is what lets
+    web/skeleton.py share a member's page)."""
+    page = page_of(ideas, request.GET.get("page"), PAGE_SIZE)
+    if getattr(request, "skeleton", None) is None:  # a skeleton's viewer gets theirs on filling
+        put_viewer_votes(page.items, request.user)
+    return page
+
+
 def _visible_idea(pk: int, user=None) -> Idea:
     ideas = Idea.objects.visible().select_related("category", "author", "responded_by")
     if user is not None:
@@ -151,6 +178,15 @@ def _visible_idea(pk: int, user=None) -> Idea:
 
 @require_GET
 def idea_detail(request, pk: int, slug: str | None = None):
+    # Plain members and visitors get the page from a skeleton shared by all of them, with their
+    # own parts filled in (web/ideas/detail_page.py); anyone else gets it rendered for them.
+    shared = detail_page.serve(request, pk, slug, render=_idea_page)
+    return shared if shared is not None else _idea_page(request, pk)
+
+
+def _idea_page(request, pk: int, page_marks: dict | None = None):
+    """The idea page rendered for this request; with `page_marks`, the skeleton every plain
+    member (or visitor) shares, its per-viewer parts left as those markers."""
     # The author sees their held idea, moderators held and hidden ones (with a banner).
     ideas = Idea.objects.viewable_by(request.user).select_related("category", "author", "session")
     idea = get_object_or_404(
@@ -161,19 +197,23 @@ def idea_detail(request, pk: int, slug: str | None = None):
         return redirect("idea-detail", pk=idea.merged_into_id)
     others = Idea.objects.visible().exclude(pk=idea.pk)
     is_pm = is_product_manager(request.user)
+    # The skeleton leaves what moves with votes to detail_page, which keeps it apart.
+    marks = page_marks or {}
     context = {
         "idea": idea,
-        "why": rank_explanation(idea),
+        "page_marks": page_marks,
+        "why": None if "why" in marks else rank_explanation(idea),
         "tags": list(idea.tags.all()),
         "shipped_in": list(idea.changelog_entries.published().newest_first()),
         "status_changes": list(idea.status_changes.select_related("actor")),
-        "chart": vote_history(idea),
-        "similar": search.similar_to(idea, others),
+        "chart": None if "chart" in marks else vote_history(idea),
+        "similar": None if "similar" in marks else search.similar_to(idea, others),
         "can_edit": idea_is_editable(idea, request.user),
         "status_form": StatusForm(initial={"status": idea.status}) if is_pm else None,
         # The viewer's own vote was recorded by staff (votes.staff): say so near the tally.
         "viewer_vote_recorded": idea.viewer_vote is not None
         and idea.votes.filter(voter=request.user, recorded_by__isnull=False).exists(),
+        "viewer_following": is_following(request.user, idea),
     }
     if is_pm:
         context["segments"] = segment_demand(idea.pk)
@@ -215,8 +255,8 @@ def idea_new(request):
 def idea_similar(request):
     """Up to 5 existing ideas like the title being typed (the submit form asks as you type)."""
     title = printable_line(request.GET.get("title", ""))[:200]
-    ideas = search.similar(Idea.objects.visible().for_list().with_viewer_vote(request.user), title)
-    return render(request, "ideas/similar.html", {"similar": ideas, "title": title})
+    # The lookup kept per board version, the panel per what it shows (web/ideas/similar.py).
+    return similar_panel(request, title)
 
 
 @login_required

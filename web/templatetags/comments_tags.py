@@ -1,7 +1,7 @@
 from django import template
-from django.template.loader import render_to_string
 
-from web.comments.views import thread_context
+from web.threads import comment_mark as _comment_mark
+from web.threads import thread_html
 
 register = template.Library()
 
@@ -9,5 +9,10 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def comment_thread(context, idea) -> str:
     """The idea's comment thread with the viewer's forms: {% comment_thread idea %}."""
-    request = context["request"]
-    return render_to_string("comments/_thread.html", thread_context(request, idea), request=request)
+    return thread_html(context["request"], idea)
+
+
+@register.simple_tag
+def comment_mark(comment) -> str:
+    """Where the comment goes in a thread rendered as a frame (web/threads.py)."""
+    return _comment_mark(comment.pk)

@@ -5,10 +5,12 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from ideas.search import highlights
+from web.cards import card_params, render_cards
 
 register = template.Library()
 
@@ -63,6 +65,19 @@ def vote_chart(weeks) -> str:
         "summary": _("Promotes and demotes per week over the last %(n)d weeks") % {"n": len(weeks)},
     }
     return render_to_string("includes/vote_chart.html", context)
+
+
+@register.simple_tag(takes_context=True)
+def idea_cards(context, ideas) -> str:
+    """The ideas' cards (includes/idea_card.html), each rendered once per idea version and
+    viewer state and then reused (web/cards.py); while a member's page is rendered for the
+    shared cache, a marker the page's viewer gets their cards in (web/skeleton.py)."""
+    request = context.get("request")
+    params = card_params(context)
+    skeleton = getattr(request, "skeleton", None)
+    if skeleton is not None:
+        return skeleton.add_cards(list(ideas), params)
+    return mark_safe(render_cards(request, ideas, params))
 
 
 @register.simple_tag

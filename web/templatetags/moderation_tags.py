@@ -18,10 +18,12 @@ def flag_button(context, target) -> dict:
     request = context["request"]
     if not can_flag(request.user, target):
         return {}
-    return {
-        **flag_control(target, flagged=viewer_has_flagged(request, target)),
-        "next_url": request.get_full_path(),
-    }
+    # A comment thread reads the viewer's flags on all its comments at once and marks each
+    # (web/threads.py); anything else asks (once per page: viewer_has_flagged).
+    flagged = getattr(target, "viewer_flagged", None)
+    if flagged is None:
+        flagged = viewer_has_flagged(request, target)
+    return {**flag_control(target, flagged=flagged), "next_url": request.get_full_path()}
 
 
 @register.filter
