@@ -125,30 +125,96 @@ def wilson_sql(p: str, d: str) -> str:
     )
 
 
+def _vote_sums_sql() -> tuple[str, str, str, str]:
+    """SQL aggregates over the votes `v` of one idea: its promotes, demotes, Popular key (a sum
+    of ranking.vote_weight terms) and last vote's time; NULL when it has none. Parameters: t0,
+    the half-life in seconds."""
+    weight = power_of_two_sql(f"{seconds_since_sql('v.created_at')} / %s")
+    return (
+        "SUM(CASE WHEN v.value = 1 THEN 1 ELSE 0 END)",
+        "SUM(CASE WHEN v.value = -1 THEN 1 ELSE 0 END)",
+        f"SUM(v.value * {weight})",
+        "MAX(v.created_at)",
+    )
+
+
+def _set_figures_sql(new: str) -> str:
+    """The SET list that writes the figures rebuilt in `new` (p, d, k, last) and those derived
+    from them: the score and ranking.wilson_lower_bound."""
+    return (
+        f"promotes = {new}.p, demotes = {new}.d, score = {new}.p - {new}.d, "
+        f"popular_key = {new}.k, wilson = {wilson_sql(f'{new}.p', f'{new}.d')}, "
+        f"last_voted_at = {new}.last"
+    )
+
+
+def _disagree_sql(stored: str, new: str) -> str:
+    """Whether the figures stored in `stored` (promotes, demotes, last_voted_at, popular_key)
+    disagree with those rebuilt in `new` (p, d, last, k): a key within KEY_TOLERANCE agrees."""
+    distinct = "IS DISTINCT FROM" if is_postgres() else "IS NOT"
+    return (
+        f"({stored}.promotes <> {new}.p OR {stored}.demotes <> {new}.d "
+        f"OR {stored}.last_voted_at {distinct} {new}.last "
+        f"OR ABS({stored}.popular_key - {new}.k) > {KEY_TOLERANCE!r} * ABS({new}.k))"
+    )
+
+
 def recompute_sql(where: str, join: str = "") -> str:
     """Set every ranking figure but trend from the votes table, for the ideas `where` picks:
     counts, the key as a sum of ranking.vote_weight terms, ranking.wilson_lower_bound.
     Parameters: t0, the half-life in seconds, those of `join` (more conditions on the votes
     joined, which let an id range walk the votes index), then those of `where`."""
-    weight = power_of_two_sql(f"{seconds_since_sql('v.created_at')} / %s")
-    distinct = "IS DISTINCT FROM" if is_postgres() else "IS NOT"
+    p, d, k, last = _vote_sums_sql()
     return f"""
         UPDATE ideas_idea
-           SET promotes = a.p, demotes = a.d, score = a.p - a.d, popular_key = a.k,
-               wilson = {wilson_sql("a.p", "a.d")}, last_voted_at = a.last
+           SET {_set_figures_sql("a")}
           FROM (
-                SELECT i.id,
-                       COALESCE(SUM(CASE WHEN v.value = 1 THEN 1 ELSE 0 END), 0) AS p,
-                       COALESCE(SUM(CASE WHEN v.value = -1 THEN 1 ELSE 0 END), 0) AS d,
-                       COALESCE(SUM(v.value * {weight}), 0.0) AS k,
-                       MAX(v.created_at) AS last
+                SELECT i.id, COALESCE({p}, 0) AS p, COALESCE({d}, 0) AS d,
+                       COALESCE({k}, 0.0) AS k, {last} AS last
                   FROM ideas_idea i
                   LEFT JOIN votes_vote v ON v.idea_id = i.id AND v.quarantine_id IS NULL{join}
                  WHERE {where}
                  GROUP BY i.id
                ) AS a
-         WHERE ideas_idea.id = a.id
-           AND (ideas_idea.promotes <> a.p OR ideas_idea.demotes <> a.d
-                OR ideas_idea.last_voted_at {distinct} a.last
-                OR ABS(ideas_idea.popular_key - a.k) > {KEY_TOLERANCE!r} * ABS(a.k))
+         WHERE ideas_idea.id = a.id AND {_disagree_sql("ideas_idea", "a")}
+    """
+
+
+def rebuilt_figures_sql() -> str:
+    """A SELECT of the figures recompute_sql would set (id, p, d, k, last) for every idea
+    whose stored ones disagree with the votes table, in id order. The votes are read once,
+    summed by idea in a hash aggregate: recompute_sql's join per idea would, over the whole
+    board, read the votes table once for every range of ideas (an idea's votes lie all over
+    it, in the order they were cast). Parameters: t0, the half-life in seconds."""
+    p, d, k, last = _vote_sums_sql()
+    return f"""
+        SELECT n.id, n.p, n.d, n.k, n.last
+          FROM (
+                SELECT i.id, i.promotes, i.demotes, i.last_voted_at, i.popular_key,
+                       COALESCE(a.p, 0) AS p, COALESCE(a.d, 0) AS d,
+                       COALESCE(a.k, 0.0) AS k, a.last
+                  FROM ideas_idea i
+                  LEFT JOIN (
+                        SELECT v.idea_id, {p} AS p, {d} AS d, {k} AS k, {last} AS last
+                          FROM votes_vote v
+                         WHERE v.quarantine_id IS NULL
+                         GROUP BY v.idea_id
+                       ) AS a ON a.idea_id = i.id
+               ) AS n
+         WHERE {_disagree_sql("n", "n")}
+         ORDER BY n.id
+    """
+
+
+def rebuilt_figures_write_sql(table: str) -> str:
+    """Write the figures that rebuilt_figures_sql left in `table` to the ideas in an id range,
+    those still disagreeing. Parameters: the range's start and end, twice (the table's ids and
+    the ideas': each side then walks its own index over the range only)."""
+    return f"""
+        UPDATE ideas_idea
+           SET {_set_figures_sql("a")}
+          FROM {table} AS a
+         WHERE ideas_idea.id = a.id AND a.id >= %s AND a.id < %s
+           AND ideas_idea.id >= %s AND ideas_idea.id < %s
+           AND {_disagree_sql("ideas_idea", "a")}
     """

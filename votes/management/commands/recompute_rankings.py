@@ -16,7 +16,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        started = time.monotonic()
+        started = phase = time.monotonic()
         self.stdout.write("Rebuilding rankings from the votes table")
         detail = job_run(
             RECONCILE_JOB,
@@ -29,15 +29,26 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(
             f"  counts, keys and Wilson bounds: {detail['ideas']} ideas checked, "
-            f"{detail['rewritten']} rewritten"
+            f"{detail['rewritten']} rewritten ({self._lap(phase)})"
         )
+        phase = time.monotonic()
         trending = job_run(TRENDING_JOB, rebuild.trending_refresh, lock=RANKINGS_LOCK) or {}
-        self.stdout.write(f"  trending: {trending.get('trending', 0)} ideas trending")
+        self.stdout.write(
+            f"  trending: {trending.get('trending', 0)} ideas trending ({self._lap(phase)})"
+        )
+        phase = time.monotonic()
         snapshot = job_run(SNAPSHOT_JOB, top_requests_snapshot) or {}
-        self.stdout.write(f"  top requests snapshot: {snapshot.get('entries', 0)} entries")
+        self.stdout.write(
+            f"  top requests snapshot: {snapshot.get('entries', 0)} entries ({self._lap(phase)})"
+        )
         self.stdout.write(
             self.style.SUCCESS(f"Rankings rebuilt in {time.monotonic() - started:.2f}s.")
         )
+
+    @staticmethod
+    def _lap(since: float) -> str:
+        """The seconds a phase took, as the line reporting it shows them."""
+        return f"{time.monotonic() - since:.2f}s"
 
     def _bar(self, done: int, total: int) -> None:
         width = 30
