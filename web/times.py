@@ -30,10 +30,9 @@ _TEXTS_MAX = 20_000
 
 
 def ago(at) -> str:
-    """How long ago, as "3 days ago"; "just now" under a minute. The same text as the `ago`
-    filter (web.templatetags.ideas_tags.ago, which the templates use): that module cannot be
-    imported from here (it reaches web.ideas, which web.comments must not), so the filter should
-    call this one."""
+    """How long ago, as "3 days ago"; "just now" under a minute (timesince says "0 minutes").
+    The templates' `ago` filter (web.templatetags.ideas_tags) is this. Anything but an aware
+    datetime is left to timesince's own rules."""
     if not at:
         return ""
     aware = isinstance(at, dt.datetime) and timezone.is_aware(at)

@@ -1,15 +1,13 @@
-import datetime as dt
 from html import unescape
 
 from django import template
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from ideas.search import highlights
+from web import times
 from web.cards import card_params, render_cards
 
 register = template.Library()
@@ -19,14 +17,9 @@ CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 600, 160, 24
 
 @register.filter
 def ago(at) -> str:
-    """How long ago, as "3 days ago"; "just now" under a minute (timesince says "0 minutes").
-    Anything but an aware datetime is left to timesince's own rules."""
-    if not at:
-        return ""
-    aware = isinstance(at, dt.datetime) and timezone.is_aware(at)
-    if aware and dt.timedelta(0) <= timezone.now() - at < dt.timedelta(minutes=1):
-        return _("just now")
-    return _("%(time)s ago") % {"time": timesince(at)}
+    """How long ago, as "3 days ago"; "just now" under a minute (web.times.ago, which the
+    pages kept in the cache fill in with the same text)."""
+    return times.ago(at)
 
 
 @register.simple_tag
