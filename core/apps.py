@@ -17,3 +17,6 @@ class CoreConfig(AppConfig):
         # <username:username>.
         register_converter(IdConverter, "id")
         register_converter(UsernameConverter, "username")
+
+        # In a Celery worker: count the outcome of each message a beat sent (core.beat).
+        import core.beat  # noqa: F401

@@ -1,13 +1,14 @@
-"""Bookkeeping for periodic jobs: a lock so two runs never overlap, and a JobRun record."""
+"""Bookkeeping for periodic jobs: a lease so two runs never overlap, and a JobRun record."""
 
 import logging
-import zlib
 from collections.abc import Callable
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from core.leases import renewing
 from core.models import JobRun
 
 logger = logging.getLogger(__name__)
@@ -19,21 +20,16 @@ TASK_OPTIONS = {"acks_late": True, "time_limit": 600, "soft_time_limit": 540}
 
 @contextmanager
 def _job_lock(name: str):
-    """A PostgreSQL session advisory lock; yields False when another run holds it.
-    SQLite serialises writers already (IMMEDIATE transactions), so there it always yields True."""
+    """The job's lease (core.leases), renewed while it runs; yields False when another run
+    holds it. A worker killed mid-job holds it no longer than JOB_LEASE_SECONDS, so the rerun
+    of its message finds it free (keep that below the broker's visibility timeout). SQLite
+    serialises writers already (IMMEDIATE transactions) and runs on one machine, so there it
+    always yields True."""
     if connection.vendor != "postgresql":
         yield True
         return
-    key = zlib.crc32(f"ideastorm-job:{name}".encode())
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        acquired = cursor.fetchone()[0]
-    try:
+    with renewing(f"job:{name}", settings.JOB_LEASE_SECONDS) as acquired:
         yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
 def job_last_started(name: str):

@@ -42,11 +42,14 @@ def mail_send(
     context: dict,
     unsubscribe_url: str | None = None,
     reply_to: str | None = None,
+    message_key: str | None = None,
 ) -> None:
     """Render `template` (.txt and .html) with `context` and send it to one address.
 
     `subject` is folded to one line (titles are user input: no header injection).
-    `unsubscribe_url` is absolute and signed; give it for notifications only."""
+    `unsubscribe_url` is absolute and signed; give it for notifications only. `message_key`
+    makes the Message-ID the same each time this message is sent (a resend after a worker
+    died mid-send), so mail systems that de-duplicate by Message-ID show it once."""
     name = site_name()
     context = {
         "site_name": name,
@@ -56,7 +59,11 @@ def mail_send(
         **context,
     }
     headers = {
-        "Message-ID": make_msgid(domain=_site_domain()),
+        "Message-ID": (
+            f"<ideastorm.{message_key}@{_site_domain()}>"
+            if message_key
+            else make_msgid(domain=_site_domain())
+        ),
         "Date": format_datetime(datetime.now(UTC)),
     }
     if unsubscribe_url:

@@ -60,6 +60,44 @@ class JobRun(models.Model):
         return self.name
 
 
+class Lease(models.Model):
+    """A named lock held until `expires_at` (the database's clock) unless renewed: the lead of
+    the beats ("beat") and each periodic job's run ("job:<name>"). Unlike a session advisory
+    lock it works through a transaction-mode pooler, and a holder that dies lets go when its
+    lease runs out (core.leases)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    holder = models.CharField(max_length=200)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder} until {self.expires_at:%H:%M:%S}"
+
+
+class PeriodicDispatch(models.Model):
+    """One period's run of a beat entry, recorded by the beat that sends it (core.beat): the
+    unique constraint is what makes two beats send a period's job once. The worker counts the
+    message's successful runs, and those that found another run holding the job's lease."""
+
+    name = models.CharField(max_length=80)  # the beat entry's name (ideastorm.celery)
+    period = models.DateTimeField()  # the time the run was due, to the minute or interval
+    beat = models.CharField(max_length=200)  # the sending beat's lease holder id
+    task_id = models.CharField(max_length=80, unique=True)
+    sent_at = models.DateTimeField()
+    completions = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "period"], name="periodic_dispatch_once")
+        ]
+        indexes = [models.Index(fields=["sent_at"], name="periodic_dispatch_sent")]
+
+    def __str__(self) -> str:
+        return f"{self.name} for {self.period:%Y-%m-%d %H:%M:%S}"
+
+
 class ApiTokenUse(models.Model):
     """When an API token (DRF's authtoken) was last used, to the hour: core.auth writes it at
     most once an hour per token, never on every request. Goes with its token."""

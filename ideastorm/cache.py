@@ -12,6 +12,8 @@ from functools import cached_property
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
+from core.metrics import cache_counted
+
 logger = logging.getLogger(__name__)
 RETRY_AFTER = 10.0  # seconds without trying Redis after a failure
 # FailOpenRedisCache.count_in_windows. KEYS: the counters; ARGV: each one's window and limit.
@@ -25,6 +27,9 @@ for i, key in ipairs(KEYS) do
 end
 return counts
 """
+
+# What a read that found nothing returns inside, so a stored None still counts as a hit.
+_MISSING = object()
 
 _down_until: dict[str, float] = {}
 _lock = threading.Lock()
@@ -75,17 +80,32 @@ class FailOpenRedisCache(RedisCache):
     def _server_key(self) -> str:
         return ",".join(self._servers)
 
-    get = _fail_open(lambda key, default=None, version=None: default)(RedisCache.get)
+    _get = _fail_open(lambda key, default=None, version=None: default)(RedisCache.get)
+    _get_many = _fail_open(lambda *a, **k: {})(RedisCache.get_many)
     set = _fail_open()(RedisCache.set)
     add = _fail_open(lambda *a, **k: False)(RedisCache.add)
     touch = _fail_open(lambda *a, **k: False)(RedisCache.touch)
     delete = _fail_open(lambda *a, **k: False)(RedisCache.delete)
-    get_many = _fail_open(lambda *a, **k: {})(RedisCache.get_many)
     set_many = _fail_open(lambda *a, **k: [])(RedisCache.set_many)
     delete_many = _fail_open()(RedisCache.delete_many)
     has_key = _fail_open(lambda *a, **k: False)(RedisCache.has_key)
     incr = _fail_open(lambda *a, **k: None)(RedisCache.incr)
     clear = _fail_open(lambda *a, **k: False)(RedisCache.clear)
+
+    def get(self, key, default=None, version=None):
+        """A read, counted as a hit or a miss for /metrics (core.metrics); Redis down: a miss."""
+        value = self._get(key, _MISSING, version)
+        if value is _MISSING:
+            cache_counted(0, 1)
+            return default
+        cache_counted(1, 0)
+        return value
+
+    def get_many(self, keys, version=None):
+        keys = list(keys)
+        found = self._get_many(keys, version)
+        cache_counted(len(found), len(set(keys)) - len(found))
+        return found
 
     @_fail_open()
     def count_in_windows(self, counters: list[tuple[str, int, int]]) -> list[int]:

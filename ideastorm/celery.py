@@ -3,8 +3,10 @@ the schedule is code, here: what runs when, each entry with why."""
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
+
+from core import logging as log_setup
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ideastorm.settings")
 
@@ -116,3 +118,11 @@ BEAT_SCHEDULE = {
 }
 
 app.conf.beat_schedule = BEAT_SCHEDULE
+
+# A task's log lines carry the id of the request that enqueued it; with IDEASTORM_LOG_FORMAT=json
+# a worker's own log is JSON too (core.logging).
+signals.before_task_publish.connect(log_setup.task_publish_add_request_id, weak=False)
+signals.task_prerun.connect(log_setup.task_prerun_set_request_id, weak=False)
+signals.task_postrun.connect(log_setup.task_postrun_reset_request_id, weak=False)
+signals.after_setup_logger.connect(log_setup.celery_logger_setup, weak=False)
+signals.after_setup_task_logger.connect(log_setup.celery_logger_setup, weak=False)

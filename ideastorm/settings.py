@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("IDEASTORM_VAR_DIR", BASE_DIR / "var"))
@@ -29,7 +30,7 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
 
 
-def env_positive_float(name: str, default: float) -> float:
+def env_positive_float(name: str, default: float, unit: str = "days") -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -38,7 +39,7 @@ def env_positive_float(name: str, default: float) -> float:
     except ValueError:
         value = float("nan")
     if not value > 0 or value == float("inf"):
-        raise ImproperlyConfigured(f"{name} must be a positive number of days, not {raw!r}.")
+        raise ImproperlyConfigured(f"{name} must be a positive number of {unit}, not {raw!r}.")
     return value
 
 
@@ -126,6 +127,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response gets an X-Request-ID and every request is timed for /metrics.
+    "core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -172,10 +175,16 @@ TEMPLATES = [
 
 # Database: PostgreSQL from DATABASE_URL, otherwise an embedded SQLite file in var/.
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
+DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING", False)
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+        # Behind a pooler in transaction mode (PgBouncer pool_mode=transaction) consecutive
+        # transactions may run on different server connections, so nothing may rely on session
+        # state: no server-side cursors (Django's own switch), no SQL PREPARE on the vote path
+        # (votes.services); job locks are lease rows anyway (core.jobs).
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_TRANSACTION_POOLING
 else:
     DATABASES = {
         "default": {
@@ -287,7 +296,8 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
     # Load balancers probe over plain HTTP and read the status, not a redirect.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    # Load balancers and Prometheus ask the nodes over the private network, in plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -356,20 +366,37 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport in var/, which
-# needs no server.
-if REDIS_URL:
+# Celery: the broker is IDEASTORM_BROKER_URL (RabbitMQ, say) when set, else Redis when REDIS_URL
+# is set, else kombu's filesystem transport in var/, which needs no server. Results, when kept,
+# go to Redis.
+IDEASTORM_BROKER_URL = os.environ.get("IDEASTORM_BROKER_URL", "").strip()
+# How long Redis keeps a message a worker took before handing it to another (the worker died
+# before acknowledging it). Longer than any task runs; a message with an eta is held unacked
+# until it is due, so one due later is handed out again meanwhile (every task allows that).
+BROKER_VISIBILITY_TIMEOUT = env_positive_float(
+    "IDEASTORM_BROKER_VISIBILITY_TIMEOUT", 3600, "seconds"
+)
+if IDEASTORM_BROKER_URL:
+    CELERY_BROKER_URL = IDEASTORM_BROKER_URL
+elif REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+if REDIS_URL:
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_timeout": REDIS_SOCKET_TIMEOUT,
-        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
-        "visibility_timeout": 3600,
-    }
     CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
         "socket_timeout": 5,
         "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
     }
+else:
+    CELERY_RESULT_BACKEND = None
+if IDEASTORM_BROKER_URL or REDIS_URL:
+    # Redis's options; py-amqp takes the same timeouts from broker_connection_timeout and the
+    # heartbeat. A dead broker never holds a request: the enqueue gives up after these.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+        "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+    }
+    CELERY_BROKER_HEARTBEAT = 30
 else:
     _queue_dir = VAR_DIR / "celery-queue"
     (_queue_dir / "processed").mkdir(parents=True, exist_ok=True)
@@ -381,8 +408,23 @@ else:
         "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
-    CELERY_RESULT_BACKEND = None
-CELERY_TASK_DEFAULT_QUEUE = os.environ.get("IDEASTORM_CELERY_QUEUE", "ideastorm")
+# Four queues, so a slow webhook receiver or a burst of email never delays the ranking jobs:
+# <prefix>.periodic (the default: rankings, trending, snapshots, sessions, archiving, changelog,
+# clean-ups), .email (notifications), .webhooks, .stuffing (vote-stuffing detection). A worker
+# started without -Q consumes all four; in production one per queue (deploy/systemd).
+# IDEASTORM_CELERY_QUEUE names the prefix (the tests give each worker its own).
+CELERY_QUEUE_PREFIX = os.environ.get("IDEASTORM_CELERY_QUEUE", "").strip() or "ideastorm"
+CELERY_QUEUE_NAMES = {
+    short: f"{CELERY_QUEUE_PREFIX}.{short}"
+    for short in ("periodic", "email", "webhooks", "stuffing")
+}
+CELERY_TASK_QUEUES = [Queue(name) for name in CELERY_QUEUE_NAMES.values()]
+CELERY_TASK_DEFAULT_QUEUE = CELERY_QUEUE_NAMES["periodic"]
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.*": {"queue": CELERY_QUEUE_NAMES["email"]},
+    "webhooks.tasks.*": {"queue": CELERY_QUEUE_NAMES["webhooks"]},
+    "moderation.tasks.*": {"queue": CELERY_QUEUE_NAMES["stuffing"]},
+}
 CELERY_TASK_IGNORE_RESULT = not REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -394,7 +436,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = "UTC"
+# Any number of beats may run: one leads, and each period's run of a job is sent once
+# (core.beat). The schedule file only remembers the local beat's state across restarts.
+CELERY_BEAT_SCHEDULER = "core.beat:LeaderScheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The leader's lease: another beat takes over this long after the leader stops renewing it.
+BEAT_LEASE_SECONDS = env_positive_float("IDEASTORM_BEAT_LEASE_SECONDS", 30, "seconds")
+# A periodic job's lease (core.jobs), renewed while it runs: a job whose worker died is free to
+# run again this long after. Shorter than the broker's visibility timeout, so the message Redis
+# hands out again finds it free.
+JOB_LEASE_SECONDS = env_positive_float("IDEASTORM_JOB_LEASE_SECONDS", 60, "seconds")
 # /healthz calls the reconcile job stale after this many seconds without a successful run.
 IDEAS_RECONCILE_STALE_AFTER = 3 * 300
 
@@ -424,6 +475,9 @@ IDEASTORM_API_TOKEN_DAYS = int(_token_days)
 # /healthz shows its details (versions, errors, job records) to staff and to a monitor sending
 # this token (Authorization: Bearer, or ?token=); empty: staff only.
 IDEASTORM_HEALTHZ_TOKEN = os.environ.get("IDEASTORM_HEALTHZ_TOKEN", "").strip()
+# /metrics answers staff and a monitor sending this token (Authorization: Bearer); empty: staff
+# only (core.metrics).
+IDEASTORM_METRICS_TOKEN = os.environ.get("IDEASTORM_METRICS_TOKEN", "").strip()
 # Links in emails and feeds start with this.
 IDEASTORM_SITE_URL = os.environ.get("IDEASTORM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Webhooks may post to these private networks (an intranet); other non-public addresses,
@@ -634,18 +688,29 @@ def _console_keeps(record) -> bool:
     return True
 
 
+# IDEASTORM_LOG_FORMAT: "plain" (for people) or "json" (one object per line with the request
+# id, for a log pipeline; gunicorn and Celery workers too): core.logging.
+IDEASTORM_LOG_FORMAT = os.environ.get("IDEASTORM_LOG_FORMAT", "").strip().lower() or "plain"
+if IDEASTORM_LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(
+        f"IDEASTORM_LOG_FORMAT must be plain or json, not {os.environ['IDEASTORM_LOG_FORMAT']!r}."
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "core.logging.JsonFormatter"},
+    },
     "filters": {
-        "console_keeps": {"()": "django.utils.log.CallbackFilter", "callback": _console_keeps}
+        "console_keeps": {"()": "django.utils.log.CallbackFilter", "callback": _console_keeps},
+        "request_id": {"()": "core.logging.RequestIdFilter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["console_keeps"],
+            "formatter": IDEASTORM_LOG_FORMAT,
+            "filters": ["console_keeps", "request_id"],
         }
     },
     "root": {"handlers": ["console"], "level": "INFO"},

@@ -1,6 +1,6 @@
 """The site's URLs: each app's pages and API come from its own URLconf under web/ (pages at
 the root, API under /api/); here are only the API's index, its schema and docs, /healthz,
-/readyz and the admin."""
+/readyz, /metrics and the admin."""
 
 from urllib.parse import unquote
 
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from core.health import healthz, readyz
+from core.metrics import metrics_view
 from votes.tasks import RECONCILE_JOB
 from web.accounts import urls as accounts
 from web.board import urls as board
@@ -97,6 +98,7 @@ urlpatterns = [
     path("", include(ideas.urlpatterns)),
     path("healthz", healthz, {"ranking_job": RECONCILE_JOB}, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     # The audit log's admin pages moved with the model (moderation -> core); old links still work.
     path("admin/moderation/auditentry/", AUDIT_ADMIN_MOVED, {"rest": ""}),
     path("admin/moderation/auditentry/<path:rest>", AUDIT_ADMIN_MOVED),

@@ -49,6 +49,9 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     # Set when the email (single or digest) went out: the email jobs send each one once.
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # A worker is sending it until then (notifications.emails): a worker that dies mid-send
+    # leaves a claim that runs out, and the next run sends it.
+    email_claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

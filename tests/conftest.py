@@ -5,6 +5,7 @@ REQUIRE_SERVICES=1, where it fails."""
 import copy
 import os
 import shutil
+import socket
 import uuid
 
 import pytest
@@ -49,6 +50,22 @@ def _redis_reachable() -> bool:
 def redis_url():
     need(_redis_reachable(), "Redis is not configured or not reachable (set REDIS_URL)")
     return settings.REDIS_URL
+
+
+RABBITMQ_URL = os.environ.get("IDEASTORM_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_url():
+    """RabbitMQ, the other broker IdeaStorm supports (IDEASTORM_BROKER_URL)."""
+    from kombu.utils.url import urlparse
+
+    parts = urlparse(RABBITMQ_URL)
+    try:
+        socket.create_connection((parts.hostname, parts.port or 5672), timeout=1).close()
+    except OSError:
+        need(False, f"RabbitMQ is not reachable at {RABBITMQ_URL} (IDEASTORM_TEST_RABBITMQ_URL)")
+    return RABBITMQ_URL
 
 
 @pytest.fixture(scope="session")

@@ -132,6 +132,9 @@ EXPECTED: dict[str, dict[str, dict]] = {
     # Health reflects the services (503 without a broker), never who asks.
     "healthz": {"GET": roles(*[frozenset({200, 503})] * 6)},
     "readyz": {"GET": roles(*[frozenset({200, 503})] * 6)},
+    # Prometheus metrics: staff or the metrics token only (tests/core/test_metrics.py); to the
+    # cast, no such page.
+    "metrics": {"GET": roles(404, 404, 404, 404, 404, 404)},
     # Accounts.
     "signup": {
         "GET": roles(200, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
@@ -413,6 +416,7 @@ REQUESTS: dict[str, dict[str, Req]] = {
     },
     "healthz": {"GET": Req()},
     "readyz": {"GET": Req()},
+    "metrics": {"GET": Req()},
     "signup": {
         "GET": Req(),
         "POST": Req(

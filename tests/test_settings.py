@@ -67,3 +67,27 @@ def test_two_boards_sharing_a_redis_database_get_different_cache_prefixes():
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/board_one", IDEASTORM_CACHE_PREFIX="acme"
     )
     assert named == "acme"
+
+
+def test_each_kind_of_task_goes_to_its_own_queue():
+    """A slow webhook receiver or a burst of email never waits in front of the ranking jobs."""
+    from ideastorm.celery import BEAT_SCHEDULE, app
+
+    def queue(task: str) -> str:
+        return app.amqp.router.route({}, task)["queue"].name
+
+    names = settings.CELERY_QUEUE_NAMES
+    assert queue("votes.tasks.reconcile_rankings") == names["periodic"]
+    assert queue("notifications.tasks.email_notifications") == names["email"]
+    assert queue("webhooks.tasks.deliver") == names["webhooks"]
+    assert queue("moderation.tasks.detect_vote_stuffing") == names["stuffing"]
+    # Every task the app has, and every scheduled one, lands on a queue a worker consumes.
+    consumed = set(app.amqp.queues)
+    tasks = {name for name in app.tasks if not name.startswith("celery.")}
+    tasks |= {entry["task"] for entry in BEAT_SCHEDULE.values()}
+    assert {queue(task) for task in tasks} == set(names.values()) <= consumed
+
+
+def test_a_bad_lease_length_names_the_variable():
+    result = manage_check(IDEASTORM_BEAT_LEASE_SECONDS="0")
+    assert "IDEASTORM_BEAT_LEASE_SECONDS must be a positive number of seconds" in result.stderr

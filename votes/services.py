@@ -17,6 +17,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from board.selectors import board_settings
+from core.metrics import votes_counted
 from core.pagecache import votes_changed
 from ideas.models import Idea
 from votes.models import Vote
@@ -109,6 +110,7 @@ def _state(idea_id: int, my_vote: int | None, counts: tuple | None = None) -> Vo
 DEMOTES_OFF = "Demoting is switched off on this board: promote the ideas you want instead."
 
 
+@votes_counted
 def vote_cast(*, voter, idea: Idea | int, value: int, network: str = "") -> VoteState:
     """Promote (1) or demote (-1) an idea (or an idea's id; a missing one raises
     Idea.DoesNotExist). The same vote twice is a no-op; the other side switches. The vote
@@ -201,7 +203,12 @@ def _new_vote_in_one_statement(
 
 def _execute_prepared(cursor, name: str, sql: str, params: list) -> None:
     """Run `sql` (its parameters as %s, typed NEW_VOTE_TYPES) as the statement `name`,
-    prepared on this connection the first time."""
+    prepared on this connection the first time. Behind a transaction-mode pooler
+    (DATABASE_TRANSACTION_POOLING) a prepared statement lives on whichever server connection
+    prepared it, not on ours: the statement is sent whole instead."""
+    if settings.DATABASE_TRANSACTION_POOLING:
+        cursor.execute(sql, params)
+        return
     prepared = _PREPARED.setdefault(connection.connection, set())
     if name not in prepared:
         numbered = sql % tuple(f"${n}" for n in range(1, len(params) + 1))
@@ -238,6 +245,7 @@ def _new_vote_sql(value: int, async_commit: bool) -> str:
     """
 
 
+@votes_counted
 def vote_withdraw(*, voter, idea: Idea | int) -> VoteState:
     """Take the voter's vote back; nothing happens if there is none. Only on an idea everyone
     sees, as a vote is cast: any other answers as an unknown idea would (its counts stay

@@ -132,3 +132,49 @@ def test_the_broker_being_down_does_not_fail_the_status_change(
     with django_capture_on_commit_callbacks(execute=True):
         idea_status_set(idea=idea, actor=pat, status="planned")
     assert Notification.objects.filter(recipient__username="erin", emailed_at__isnull=True).exists()
+
+
+def test_a_claim_left_by_a_worker_that_died_is_sent_once_it_runs_out(idea, pat, mailoutbox):
+    """Claimed, then the worker was killed before sending: a current claim is left alone; once
+    it has run out the next run sends the email, with the Message-ID it would have had."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    member("erin", "each", idea)
+    idea_status_set(idea=idea, actor=pat, status="planned")
+    erins = Notification.objects.filter(recipient__username="erin")
+    claimed = emails._claim(erins)
+    assert len(claimed) == 1  # ...and here the worker dies
+    assert emails.emails_send_each() == 0
+    assert mailoutbox == []
+
+    erins.update(email_claimed_until=timezone.now() - dt.timedelta(seconds=1))
+    assert emails.emails_send_each() == 1
+    assert len(mailoutbox) == 1
+    expected = emails._message_key("notification", claimed)
+    assert mailoutbox[0].extra_headers["Message-ID"] == f"<ideastorm.{expected}@127.0.0.1>"
+    notification = erins.get()
+    assert notification.emailed_at is not None and notification.email_claimed_until is None
+
+
+def test_a_resent_email_keeps_its_message_id_and_another_gets_its_own(idea, pat, mailoutbox):
+    member("erin", "each", idea)
+    member("finn", "each", idea)
+    idea_status_set(idea=idea, actor=pat, status="planned")
+    assert emails.emails_send_each() == 2
+    Notification.objects.update(emailed_at=None)  # as if neither mark was written
+    assert emails.emails_send_each() == 2
+    ids = [message.extra_headers["Message-ID"] for message in mailoutbox]
+    assert ids[0] != ids[1] and sorted(ids[:2]) == sorted(ids[2:])
+
+
+def test_emails_go_out_in_batches_until_none_is_left(idea, pat, mailoutbox, monkeypatch):
+    monkeypatch.setattr(emails, "BATCH", 2)
+    for name in ("erin", "finn", "gail", "hugo", "ivy"):
+        member(name, "each", idea)
+    idea_status_set(idea=idea, actor=pat, status="planned")
+    assert emails.emails_send_each() == 5
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        f"{n}@example.com" for n in ("erin", "finn", "gail", "hugo", "ivy")
+    )

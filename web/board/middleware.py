@@ -11,6 +11,7 @@ from core.http import login_first
 # Open to visitors when the board is for members only: the ways in, and what every page loads.
 OPEN_PREFIXES = (
     "/accounts/", "/email/", "/static/", "/media/", "/theme.css", "/healthz", "/readyz", "/admin/",
+    "/metrics",  # refuses whoever is not staff and sends no metrics token itself
 )  # fmt: skip
 OPEN_API = {"api-root", "api-token", "api-board", "api-schema", "api-docs"}
 
