@@ -70,6 +70,10 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/import_graph.py --check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+# deploy/: the Dockerfile's good practice and compose.yaml against the Compose schema (vendored
+# in check-jsonschema: no network). Neither is built or started here: no Docker engine runs.
+	$(BIN)/hadolint deploy/Dockerfile
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec deploy/compose.yaml
 
 # The committed OpenAPI schema (docs/openapi.yaml), regenerated from the code and validated;
 # tests/api/test_schema.py fails while the two differ. See docs/api.md before a breaking change.
@@ -82,3 +86,10 @@ format: install
 
 clean:
 	rm -rf var/staticfiles var/celery-queue var/celerybeat-schedule* .pytest_cache
+
+# The scale-out proof (scripts/cluster/run.py): a load balancer, three web nodes, two workers
+# and two beats, each in its own network namespace, through PgBouncer, under load while nodes
+# are killed. Needs root, PostgreSQL on 127.0.0.1:5432, haproxy, pgbouncer and redis-server.
+.PHONY: cluster-test
+cluster-test: install
+	$(BIN)/python scripts/cluster/run.py $(CLUSTER_ARGS)
