@@ -395,6 +395,9 @@ if IDEASTORM_BROKER_URL or REDIS_URL:
         "socket_timeout": REDIS_SOCKET_TIMEOUT,
         "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
         "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+        # Look for such messages every sweep (10 s), not every 10th: a dead worker's message
+        # comes back within the timeout and 10 s, not 100 (one cheap Redis read per sweep).
+        "unacked_restore_throttle": 1,
     }
     CELERY_BROKER_HEARTBEAT = 30
 else:
