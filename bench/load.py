@@ -649,18 +649,28 @@ def free_port() -> int:
 GUNICORN_ARGS = ["ideastorm.wsgi:application", "-c", "python:ideastorm.gunicorn_conf"]
 
 
+SHAPE = """
+import sys
+from gunicorn.app.wsgiapp import WSGIApplication
+sys.argv = ["gunicorn", *sys.argv[1:]]
+cfg = WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").cfg
+print(f"gunicorn {cfg.worker_class_str}, {cfg.workers} processes x {cfg.threads} threads")
+"""
+
+
 def server_shape(port: int) -> str:
     """The settings gunicorn will run with: its config file, then GUNICORN_CMD_ARGS, then the
-    command line, read as gunicorn reads them."""
-    from gunicorn.app.wsgiapp import WSGIApplication
-
-    argv = sys.argv
-    sys.argv = ["gunicorn", *GUNICORN_ARGS, "--bind", f"{HOST}:{port}"]
-    try:
-        cfg = WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").cfg
-    finally:
-        sys.argv = argv
-    return f"gunicorn {cfg.worker_class_str}, {cfg.workers} processes x {cfg.threads} threads"
+    command line, read as gunicorn reads them, in a process of their own (the config sets up
+    the metrics folder, which must come before prometheus_client is imported, as it is here)."""
+    result = subprocess.run(
+        [sys.executable, "-c", SHAPE, *GUNICORN_ARGS, "--bind", f"{HOST}:{port}"],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
 
 
 class Server:

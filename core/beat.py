@@ -52,14 +52,21 @@ KEEP_DISPATCHES = dt.timedelta(days=7)
 STANDBY_POLL = 1.0  # seconds between a standby's asks for the lease
 
 
-def period_of(entry_schedule, now: dt.datetime) -> dt.datetime:
-    """The period a run due now belongs to: the minute for a crontab (which fires at most once
-    a minute), the interval's slot since the epoch for a fixed interval."""
+def period_of(entry, now: dt.datetime) -> dt.datetime:
+    """The period a run due now belongs to. For a fixed interval, the interval's slot since the
+    epoch. For a crontab, the minute it was scheduled for: the first time it fires after the
+    entry's last run, which is in the past when a beat catches up on a missed run, so a beat
+    that comes back with an old schedule file names the run as the one that led sent it."""
+    entry_schedule = entry.schedule
     if isinstance(entry_schedule, schedule) and not isinstance(entry_schedule, crontab):
         every = entry_schedule.run_every.total_seconds()
         slot = math.floor(now.timestamp() / every) * every
         return dt.datetime.fromtimestamp(slot, tz=dt.UTC)
-    return now.astimezone(dt.UTC).replace(second=0, microsecond=0)
+    due = now
+    if entry.last_run_at is not None and isinstance(entry_schedule, crontab):
+        start, delta, _ = entry_schedule.remaining_delta(entry.last_run_at)
+        due = min(now, start + delta)
+    return due.astimezone(dt.UTC).replace(second=0, microsecond=0)
 
 
 def dispatch_record(name: str, period: dt.datetime, beat: str) -> str | None:
@@ -85,7 +92,8 @@ class LeaderScheduler(PersistentScheduler):
         self.lease_seconds = settings.BEAT_LEASE_SECONDS
         self.leading_until = 0.0  # time.monotonic() up to which this beat may send
         self.next_renewal = 0.0
-        self.owed: dict[tuple[str, dt.datetime], object] = {}
+        # (entry name, period) -> (entry, its task id once recorded): runs still to send.
+        self.owed: dict[tuple[str, dt.datetime], tuple[object, str | None]] = {}
         self.next_prune = 0.0
         super().__init__(*args, **kwargs)
         # Renew well within the lease, whatever the schedule's next run.
@@ -146,11 +154,11 @@ class LeaderScheduler(PersistentScheduler):
         return math.floor(now / every) > math.floor(last / every), next_in
 
     def apply_entry(self, entry, producer=None):
-        period = period_of(entry.schedule, timezone.now())
+        period = period_of(entry, timezone.now())
         if not self.leading():
             horizon = self.owed_horizon()
             self.owed = {key: owed for key, owed in self.owed.items() if key[1] >= horizon}
-            self.owed[(entry.name, period)] = entry
+            self.owed[(entry.name, period)] = (entry, None)
             logger.debug("beat standby: %s for %s left to the leader", entry.name, period)
             return
         self.send(entry, period, producer)
@@ -159,17 +167,21 @@ class LeaderScheduler(PersistentScheduler):
         """Runs older than this are not worth sending late: the next period's is near."""
         return timezone.now() - dt.timedelta(seconds=self.lease_seconds + 60)
 
-    def send(self, entry, period: dt.datetime, producer=None) -> None:
-        try:
-            task_id = dispatch_record(entry.name, period, self.holder)
-        except DatabaseError as error:
-            logger.warning("beat: %s for %s not sent: %s", entry.name, period, error)
-            connection.close()
-            self.owed[(entry.name, period)] = entry
-            return
+    def send(self, entry, period: dt.datetime, producer=None, task_id: str | None = None) -> None:
+        """Record the period's run (unless `task_id` says it is recorded already) and publish
+        it. A broker that fails keeps the record: the run stays owed, with its task id, and
+        is published again on a later tick."""
         if task_id is None:
-            logger.info("beat: %s for %s was sent already", entry.name, period)
-            return
+            try:
+                task_id = dispatch_record(entry.name, period, self.holder)
+            except DatabaseError as error:
+                logger.warning("beat: %s for %s not sent: %s", entry.name, period, error)
+                connection.close()
+                self.owed[(entry.name, period)] = (entry, None)
+                return
+            if task_id is None:
+                logger.info("beat: %s for %s was sent already", entry.name, period)
+                return
         options = {**entry.options, "task_id": task_id}
         try:
             task = self.app.tasks.get(entry.task)
@@ -177,10 +189,9 @@ class LeaderScheduler(PersistentScheduler):
                 task.apply_async(entry.args, entry.kwargs, producer=producer, **options)
             else:
                 self.send_task(entry.task, entry.args, entry.kwargs, producer=producer, **options)
-        except Exception as error:  # the broker is down: give the period back and try again
-            logger.warning("beat: %s for %s not sent: %s", entry.name, period, error)
-            PeriodicDispatch.objects.filter(task_id=task_id).delete()
-            self.owed[(entry.name, period)] = entry
+        except Exception as error:  # the broker is down: publish it again on a later tick
+            logger.warning("beat: %s for %s not sent yet: %s", entry.name, period, error)
+            self.owed[(entry.name, period)] = (entry, task_id)
             return
         logger.info("beat: sent %s for %s", entry.name, period)
 
@@ -191,9 +202,9 @@ class LeaderScheduler(PersistentScheduler):
             return
         horizon = self.owed_horizon()
         owed, self.owed = self.owed, {}
-        for (_, period), entry in sorted(owed.items(), key=lambda item: item[0][1]):
+        for (_, period), (entry, task_id) in sorted(owed.items(), key=lambda item: item[0][1]):
             if period >= horizon:
-                self.send(entry, period, self.producer)
+                self.send(entry, period, self.producer, task_id)
 
     def prune(self) -> None:
         now = time.monotonic()

@@ -40,6 +40,8 @@ def lease_acquire(name: str, holder: str, seconds: float) -> bool:
     )
     if taken:
         return True
+    if Lease.objects.filter(name=name).exists():  # held: no INSERT to fail (and be logged)
+        return False
     try:
         with transaction.atomic():
             Lease.objects.create(name=name, holder=holder, expires_at=until)
@@ -54,8 +56,9 @@ def lease_release(name: str, holder: str) -> None:
 
 
 class _Renewer(threading.Thread):
-    """Renews a lease every third of its length until stopped; its own database connection
-    is opened at the first renewal and closed when it stops."""
+    """Renews a lease every sixth of its length until stopped, so several renewals may fail
+    (a database or pooler briefly out of reach) before it runs out; its own database
+    connection is opened at the first renewal and closed when it stops."""
 
     def __init__(self, name: str, holder: str, seconds: float) -> None:
         super().__init__(name=f"lease-{name}", daemon=True)
@@ -64,7 +67,7 @@ class _Renewer(threading.Thread):
 
     def run(self) -> None:
         try:
-            while not self.stopped.wait(self.seconds / 3):
+            while not self.stopped.wait(self.seconds / 6):
                 try:
                     if not lease_acquire(self.lease, self.holder, self.seconds):
                         logger.error("lease %s was taken over while its holder ran", self.lease)

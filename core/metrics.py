@@ -33,7 +33,7 @@ import time
 
 from celery import current_app
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection, transaction
 from django.http import Http404, HttpResponse
 from django.urls import Resolver404, resolve
 from django.views.decorators.cache import never_cache
@@ -71,6 +71,14 @@ _request_series: dict[tuple[str, str, str], tuple] = {}
 
 
 def request_observe(request, status: int, seconds: float) -> None:
+    """Count a request; never fails it (a full disk under the multiprocess files, say)."""
+    try:
+        _request_observe(request, status, seconds)
+    except Exception:
+        logger.exception("metrics: a request could not be counted")
+
+
+def _request_observe(request, status: int, seconds: float) -> None:
     method = request.method if request.method in METHODS else "other"
     labels = (method, _route(request, status), f"{status // 100}xx")
     series = _request_series.get(labels)
@@ -126,7 +134,11 @@ class JobCollector:
 
         fields = ("name", "started_at", "finished_at", "succeeded_at", "last_ok_started_at", "ok")
         try:
-            rows = list(JobRun.objects.values_list(*fields))
+            with transaction.atomic():
+                if connection.vendor == "postgresql":  # a stalled database fails the read fast
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL statement_timeout = '1s'")
+                rows = list(JobRun.objects.values_list(*fields))
         except DatabaseError as exc:
             logger.warning("metrics: the job records could not be read: %s", exc)
             yield _source_up("jobs", False)

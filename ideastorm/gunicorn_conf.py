@@ -20,8 +20,10 @@ import signal
 import sys
 from pathlib import Path
 
+from core.logging import LOG_FORMATS
+
 LOG_FORMAT = os.environ.get("IDEASTORM_LOG_FORMAT", "").strip().lower() or "plain"
-if LOG_FORMAT not in ("plain", "json"):
+if LOG_FORMAT not in LOG_FORMATS:
     raise SystemExit(
         f"IDEASTORM_LOG_FORMAT must be plain or json, not {os.environ['IDEASTORM_LOG_FORMAT']!r}."
     )

@@ -11,6 +11,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
+from core.logging import LOG_FORMATS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("IDEASTORM_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -448,7 +450,7 @@ BEAT_LEASE_SECONDS = env_positive_float("IDEASTORM_BEAT_LEASE_SECONDS", 30, "sec
 # A periodic job's lease (core.jobs), renewed while it runs: a job whose worker died is free to
 # run again this long after. Shorter than the broker's visibility timeout, so the message Redis
 # hands out again finds it free.
-JOB_LEASE_SECONDS = env_positive_float("IDEASTORM_JOB_LEASE_SECONDS", 60, "seconds")
+JOB_LEASE_SECONDS = env_positive_float("IDEASTORM_JOB_LEASE_SECONDS", 180, "seconds")
 # /healthz calls the reconcile job stale after this many seconds without a successful run.
 IDEAS_RECONCILE_STALE_AFTER = 3 * 300
 
@@ -694,7 +696,7 @@ def _console_keeps(record) -> bool:
 # IDEASTORM_LOG_FORMAT: "plain" (for people) or "json" (one object per line with the request
 # id, for a log pipeline; gunicorn and Celery workers too): core.logging.
 IDEASTORM_LOG_FORMAT = os.environ.get("IDEASTORM_LOG_FORMAT", "").strip().lower() or "plain"
-if IDEASTORM_LOG_FORMAT not in ("plain", "json"):
+if IDEASTORM_LOG_FORMAT not in LOG_FORMATS:
     raise ImproperlyConfigured(
         f"IDEASTORM_LOG_FORMAT must be plain or json, not {os.environ['IDEASTORM_LOG_FORMAT']!r}."
     )

@@ -27,9 +27,9 @@ from notifications.unsubscribe import unsubscribe_url
 
 log = logging.getLogger(__name__)
 
-# Longer than a batch takes to send (BATCH emails, each within EMAIL_TIMEOUT when the server
-# answers); a claim older than this belongs to a worker that died.
-CLAIM_FOR = dt.timedelta(minutes=5)
+# Longer than the task may run (core.jobs.TASK_OPTIONS' time limit, 10 minutes), so a claim
+# that ran out belongs to a worker that is gone, never to one still sending.
+CLAIM_FOR = dt.timedelta(minutes=11)
 BATCH = 50
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import need
+
 ROOT = Path(__file__).resolve().parent.parent
 HAPROXY = shutil.which("haproxy") or (
     "/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None
@@ -24,15 +26,8 @@ def _units():
     return module
 
 
-def _require(tool: str | None, name: str) -> None:
-    if tool is None:
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{name} is not installed (apt-get install {name})")
-        pytest.skip(f"{name} is not installed")
-
-
 def test_haproxy_config_is_valid(tmp_path):
-    _require(HAPROXY, "haproxy")
+    need(HAPROXY is not None, "haproxy is not installed (apt-get install haproxy)")
     env = {
         **os.environ,
         "IDEASTORM_LB_BIND": "127.0.0.1:8080",
@@ -101,8 +96,6 @@ def test_cluster_test_runs_the_units_exec_start(unit, instance, expected):
     """scripts/cluster reads ExecStart from the unit: the unit's defaults, then the caller's
     environment, /opt/ideastorm replaced by the checkout."""
     path = ROOT / "deploy/systemd" / unit
-    if not path.exists():
-        pytest.skip(f"deploy/systemd/{unit} is not there yet")
     argv = _units().unit_command(
         path,
         root=Path("/srv/x"),

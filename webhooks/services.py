@@ -60,9 +60,11 @@ BACKOFF = (
     dt.timedelta(hours=12),
 )
 # A retry due within this long is enqueued with its due time (a Celery eta) and leaves on time;
-# a later one waits for the retry job (every minute). Kept well under the Redis broker's
-# visibility timeout (an hour), past which a task waiting for its eta would be handed out again.
-PRECISE_RETRY_WITHIN = dt.timedelta(minutes=30)
+# a later one waits for the retry job (every minute). A worker holds such a message unacked
+# until it runs: kept well under the Redis broker's visibility timeout (an hour), past which it
+# would be handed out again, and RabbitMQ's consumer_timeout (30 minutes by default), past which
+# RabbitMQ closes the worker's channel.
+PRECISE_RETRY_WITHIN = dt.timedelta(minutes=10)
 # After a rotation, deliveries are signed with the previous secret too for this long.
 SECRET_GRACE = dt.timedelta(hours=24)
 # An attempt under way holds its delivery this long (well past the timeout); if the worker

@@ -30,20 +30,34 @@ def queue(redis_url):
     client.delete(name)
 
 
-def beat(tmp_path, queue_name: str, lease_seconds: float, *, every: float = 1.0):
-    """A beat whose schedule is one job every `every` seconds, sent to `queue_name`."""
-    app = Celery("beat-test", set_as_current=False)
-    app.conf.update(
-        broker_url=settings.CELERY_BROKER_URL,
-        broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
-        timezone="UTC",
-        beat_schedule={
-            "tally": {"task": "tests.tally", "schedule": every, "options": {"queue": queue_name}}
-        },
-    )
-    settings.BEAT_LEASE_SECONDS = lease_seconds
-    name = uuid.uuid4().hex[:6]
-    return LeaderScheduler(app, schedule_filename=str(tmp_path / f"schedule-{name}"))
+@pytest.fixture
+def beat(tmp_path, settings):
+    """Makes beats whose schedule is one job every `every` seconds, sent to `queue_name`;
+    closed at the end (a clean stop, as `celery beat` does on SIGTERM)."""
+    made = []
+
+    def make(queue_name: str, lease_seconds: float, *, every: float = 1.0) -> LeaderScheduler:
+        app = Celery("beat-test", set_as_current=False)
+        app.conf.update(
+            broker_url=settings.CELERY_BROKER_URL,
+            broker_transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            timezone="UTC",
+            beat_schedule={
+                "tally": {
+                    "task": "tests.tally",
+                    "schedule": every,
+                    "options": {"queue": queue_name},
+                }
+            },
+        )
+        settings.BEAT_LEASE_SECONDS = lease_seconds
+        name = uuid.uuid4().hex[:6]
+        made.append(LeaderScheduler(app, schedule_filename=str(tmp_path / f"schedule-{name}")))
+        return made[-1]
+
+    yield make
+    for scheduler in made:
+        scheduler.close()
 
 
 def run(beats, seconds: float) -> None:
@@ -62,19 +76,33 @@ def sent(client, queue_name: str) -> list[str]:
     return [json.loads(raw)["headers"]["id"] for raw in client.lrange(queue_name, 0, -1)]
 
 
-def test_period_of_an_interval_is_its_slot_and_of_a_crontab_its_minute():
+def test_period_of_an_interval_is_its_slot_and_of_a_crontab_its_scheduled_minute():
+    from celery.beat import ScheduleEntry
     from celery.schedules import crontab, schedule
 
-    now = dt.datetime(2026, 12, 6, 23, 59, 47, 500000, tzinfo=dt.UTC)
-    assert period_of(schedule(dt.timedelta(seconds=10)), now) == now.replace(
-        second=40, microsecond=0
+    app = Celery("period-test", set_as_current=False)
+    now = dt.datetime(2026, 12, 6, 7, 2, 47, 500000, tzinfo=dt.UTC)
+    every_10s = ScheduleEntry("a", "t", schedule=schedule(dt.timedelta(seconds=10)), app=app)
+    assert period_of(every_10s, now) == now.replace(second=40, microsecond=0)
+    # Due now: the current minute (the last run was at the previous one).
+    last = now.replace(minute=0, second=0, microsecond=200000)
+    every_5min = ScheduleEntry("b", "t", schedule=crontab(minute="*/5"), last_run_at=last, app=app)
+    due = now.replace(minute=5, second=0, microsecond=300000)
+    assert period_of(every_5min, due) == due.replace(microsecond=0)
+    # Caught up late (a beat back with yesterday's schedule file): the minute it was due.
+    daily = ScheduleEntry(
+        "c",
+        "t",
+        schedule=crontab(minute=0, hour=7, app=app),
+        last_run_at=now - dt.timedelta(days=1, minutes=2),
+        app=app,
     )
-    assert period_of(crontab(minute="*/5"), now) == now.replace(second=0, microsecond=0)
+    assert period_of(daily, now) == now.replace(minute=0, second=0, microsecond=0)
 
 
-def test_two_beats_send_each_period_once_and_only_the_leader_sends(tmp_path, queue):
+def test_two_beats_send_each_period_once_and_only_the_leader_sends(beat, queue):
     name, client = queue
-    first, second = beat(tmp_path, name, 3), beat(tmp_path, name, 3)
+    first, second = beat(name, 3), beat(name, 3)
     run([first, second], 4.5)
 
     rows = list(PeriodicDispatch.objects.order_by("period"))
@@ -86,9 +114,9 @@ def test_two_beats_send_each_period_once_and_only_the_leader_sends(tmp_path, que
     assert all(task_id.startswith(TASK_ID_PREFIX) for task_id in sent(client, name))
 
 
-def test_the_standby_takes_over_from_a_dead_leader_without_a_gap_or_a_double(tmp_path, queue):
+def test_the_standby_takes_over_from_a_dead_leader_without_a_gap_or_a_double(beat, queue):
     name, client = queue
-    leader, standby = beat(tmp_path, name, 1.5), beat(tmp_path, name, 1.5)
+    leader, standby = beat(name, 1.5), beat(name, 1.5)
     run([leader, standby], 2.2)
     assert Lease.objects.get(name=LEASE).holder == leader.holder
     # The leader dies (no release, no more renewals): the standby waits out its lease.
@@ -103,10 +131,10 @@ def test_the_standby_takes_over_from_a_dead_leader_without_a_gap_or_a_double(tmp
     assert Lease.objects.get(name=LEASE).holder == standby.holder
 
 
-def test_two_beats_that_both_believe_they_lead_still_send_a_period_once(tmp_path, queue):
+def test_two_beats_that_both_believe_they_lead_still_send_a_period_once(beat, queue):
     """A leader paused past its lease wakes up sending: the dispatch record refuses it."""
     name, client = queue
-    first, second = beat(tmp_path, name, 3), beat(tmp_path, name, 3)
+    first, second = beat(name, 3), beat(name, 3)
     for scheduler in (first, second):
         scheduler.leading = lambda: True
     run([first, second], 3.2)
@@ -117,9 +145,9 @@ def test_two_beats_that_both_believe_they_lead_still_send_a_period_once(tmp_path
     assert len(sent(client, name)) == len(rows)
 
 
-def test_a_leader_that_stops_cleanly_hands_over_at_once(tmp_path, queue):
+def test_a_leader_that_stops_cleanly_hands_over_at_once(beat, queue):
     name, _ = queue
-    leader, standby = beat(tmp_path, name, 30), beat(tmp_path, name, 30)
+    leader, standby = beat(name, 30), beat(name, 30)
     run([leader, standby], 0.5)
     leader.close()
     run([standby], 1.2)
