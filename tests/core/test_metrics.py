@@ -28,6 +28,7 @@ from core.models import JobRun
 from ideas.models import Idea
 from ideastorm.celery import app
 from tests.factories import IdeaFactory, UserFactory
+from tests.processes import stop
 from votes.services import vote_cast
 
 TOKEN = "metrics-token-for-tests"
@@ -454,11 +455,7 @@ def gunicorn(postgres, redis_url, tmp_path):
                 pytest.fail(f"gunicorn did not start: {(tmp_path / 'err.log').read_text()}")
             time.sleep(0.2)
     yield base, proc, tmp_path
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc)
     out.close()
     err.close()
 

@@ -29,6 +29,7 @@ from core.logging import (
 )
 from core.requestid import RequestIdMiddleware
 from ideastorm.celery import app
+from tests.processes import stop
 from votes.tasks import reconcile_rankings
 
 HEX32 = r"[0-9a-f]{32}"
@@ -234,6 +235,8 @@ def json_worker(postgres, redis_url, tmp_path):
         "-A",
         "ideastorm",
         "worker",
+        "-n",
+        f"{queue}@%h",  # a node name of its own (tests/integration/test_celery_worker.py)
         "--pool",
         "prefork",
         "-c",
@@ -246,11 +249,7 @@ def json_worker(postgres, redis_url, tmp_path):
     log = open(log_path, "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     yield queue, log_path
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc)
     log.close()
 
 

@@ -17,6 +17,7 @@ from kombu import Queue
 from core.models import JobRun, PeriodicDispatch
 from ideas.models import Idea
 from tests.factories import IdeaFactory, UserFactory
+from tests.processes import stop
 from votes.services import vote_cast
 from votes.tasks import RECONCILE_JOB, reconcile_rankings
 from webhooks.tasks import deliveries_retry
@@ -78,6 +79,9 @@ def start_worker(broker_url: str, tmp_path: Path, *, beat: bool):
         "IDEASTORM_RECONCILE_EVERY": "1",
     }
     command = [str(CELERY), "-A", "ideastorm", "worker", "--pool", "solo"]
+    # A node name of its own: two workers named alike on one RabbitMQ fight over their
+    # remote-control queue (RESOURCE_LOCKED), and a test running beside this one has one.
+    command += ["-n", f"{prefix}@%h"]
     command += ["--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
     if beat:  # with task events (-E), which the test waits on
         command += ["--beat", "--schedule", str(tmp_path / "schedule"), "-E"]
@@ -87,11 +91,7 @@ def start_worker(broker_url: str, tmp_path: Path, *, beat: bool):
 
 
 def stop_worker(proc, log) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc)
     log.close()
 
 
