@@ -250,7 +250,7 @@ def test_the_job_gauges_cost_one_query_under_a_statement_timeout(client, postgre
 
 
 @pytest.fixture
-def test_queue(redis_url):
+def app_queue(redis_url):
     """A queue of the app's own, on the test Redis, gone afterwards."""
     name = f"metrics-test-{uuid.uuid4().hex[:8]}"
     app.amqp.queues.add(Queue(name))
@@ -261,13 +261,13 @@ def test_queue(redis_url):
     redis.Redis.from_url(redis_url).delete(name)
 
 
-def test_queue_length_is_the_messages_waiting_in_redis(client, postgres, token, test_queue):
+def test_queue_length_is_the_messages_waiting_in_redis(client, postgres, token, app_queue):
     for _ in range(3):
-        app.send_task("votes.tasks.reconcile_rankings", queue=test_queue)
+        app.send_task("votes.tasks.reconcile_rankings", queue=app_queue)
 
     samples = scrape(client)
 
-    assert value(samples, "ideastorm_queue_messages", queue=test_queue) == 3
+    assert value(samples, "ideastorm_queue_messages", queue=app_queue) == 3
     assert value(samples, "ideastorm_metrics_source_up", source="queues") == 1
     for name in app.amqp.queues:  # every configured queue is reported
         assert ("ideastorm_queue_messages", frozenset({("queue", name)})) in samples

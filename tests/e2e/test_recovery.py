@@ -24,14 +24,19 @@ def photograph(page: Page, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def link_in_email(outbox: list, count: int = 1) -> str:
-    """The path of the link in the last email; emails leave just after the answer (in the
-    server's thread), so wait a moment for it."""
+def wait_for_mail(outbox: list, count: int):
+    """The `count`th email; emails leave just after the answer (in the server's thread), so
+    ask for it until it is there (5 s at most)."""
     deadline = time.monotonic() + 5
     while len(outbox) < count and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(outbox) == count, f"{len(outbox)} emails, want {count}"
-    return LINK.search(outbox[-1].body).group(1)
+    return outbox[count - 1]
+
+
+def link_in_email(outbox: list, count: int = 1) -> str:
+    """The path of the link in the last email."""
+    return LINK.search(wait_for_mail(outbox, count).body).group(1)
 
 
 def test_member_resets_the_password_by_email_and_logs_in_with_it(

@@ -4,23 +4,14 @@ address from Settings and confirm the new one. Screenshots at 1280 and 375 px go
 var/screenshots/."""
 
 import re
-import time
 
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from tests.conftest import PASSWORD
-from tests.e2e.test_recovery import photograph
+from tests.e2e.test_recovery import photograph, wait_for_mail
 
 CONFIRM = re.compile(r"https?://\S+(/accounts/email/confirm/\S+/)")
-
-
-def wait_for_mail(outbox: list, count: int):
-    deadline = time.monotonic() + 5
-    while len(outbox) < count and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert len(outbox) == count, f"{len(outbox)} emails, want {count}"
-    return outbox[count - 1]
 
 
 def test_sign_up_confirm_the_address_then_change_it(page: Page, live_server, mailoutbox):
