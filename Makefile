@@ -13,10 +13,15 @@ SSO_PROVIDER := tests/sso/provider
 # installed from the committed package.json and package-lock.json into a cache under var/.
 TS_CLIENT := tests/api/clients/ts
 NODE_CLIENTS := var/node-clients
+# The page checks (tests/web_quality): the Nu HTML Checker (vnu-jar, run by Java 17+) on every
+# page the tests render, kept in HTML_CHECK, and axe-core (tests/e2e/test_accessibility.py).
+WEB_QUALITY := var/web-quality
+HTML_CHECK := var/html-check
 
 .PHONY: install install-runtime run test bench lint format clean schema
 
-install: $(STAMP) var/secret_key $(SSO_PROVIDER)/node_modules/.installed $(NODE_CLIENTS)/node_modules/.installed
+install: $(STAMP) var/secret_key $(SSO_PROVIDER)/node_modules/.installed $(NODE_CLIENTS)/node_modules/.installed \
+	$(WEB_QUALITY)/node_modules/.installed
 
 # What `make run` needs: the app and its runtime dependencies, no test or lint tools. A dev
 # install touches this stamp too, so after `make install` nothing more is installed.
@@ -49,6 +54,13 @@ $(NODE_CLIENTS)/node_modules/.installed: $(TS_CLIENT)/package.json $(TS_CLIENT)/
 	  npm ci --prefix $(NODE_CLIENTS) --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the TypeScript client test needs Node.js 20+ and npm"; fi
 
+# Without npm the page checks are skipped (a failure under REQUIRE_SERVICES=1).
+$(WEB_QUALITY)/node_modules/.installed: tests/web_quality/package.json tests/web_quality/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  mkdir -p $(WEB_QUALITY) && cp $^ $(WEB_QUALITY)/ && \
+	  npm ci --prefix $(WEB_QUALITY) --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the HTML and accessibility checks need Node.js 20+ and npm"; fi
+
 # A per-install secret key, so `make run` can serve with DEBUG off and no configuration.
 var/secret_key:
 	@mkdir -p var
@@ -58,8 +70,16 @@ var/secret_key:
 run: install-runtime
 	@PORT=$(PORT) bash scripts/run.sh
 
+# The tests keep each page they render (one per URL pattern, status and kind of viewer) in
+# HTML_CHECK; then one run of the Nu HTML Checker lists every error with the page's URL. The
+# tests of the embedded SQLite default's own path (marked sqlite) run in a pass of their own.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@rm -rf $(HTML_CHECK)
+	@status=0; \
+	IDEASTORM_HTML_CHECK=$(HTML_CHECK) $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
+	env -u DATABASE_URL $(BIN)/python -m pytest -q -p no:cacheprovider -m sqlite tests || status=$$?; \
+	$(BIN)/python tests/web_quality/check_html.py $(HTML_CHECK) || status=1; \
+	exit $$status
 
 bench: install
 	$(BIN)/python bench/run.py
@@ -85,7 +105,13 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf var/staticfiles var/celery-queue var/celerybeat-schedule* .pytest_cache
+	rm -rf var/staticfiles $(HTML_CHECK) var/celery-queue var/celerybeat-schedule* .pytest_cache
+
+# The icon sprite (static/icons/sprite.svg, committed) from lucide-static, pinned in
+# scripts/icons/package.json; needs npm, which installs the package into var/node-icons.
+.PHONY: icons
+icons:
+	$(PYTHON) scripts/build_icons.py
 
 # The scale-out proof (scripts/cluster/run.py): a load balancer, three web nodes, two workers
 # and two beats, each in its own network namespace, through PgBouncer, under load while nodes

@@ -3,11 +3,13 @@
 On PostgreSQL the documents live in ideas_ideasearch (a tsvector with a GIN index, and the
 title with a trigram index), written when an idea is created or edited. websearch_to_tsquery
 accepts anything a person types (quotes, operators, symbols) without an error. On SQLite a
-plain substring match stands in, with the same highlighting.
+plain substring match stands in for search, with the same highlighting; similar ideas come
+from an FTS5 table (ideas_idea_fts, migration 0007) written alongside, ranked by bm25.
 """
 
 import hashlib
 import re
+from collections import Counter
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.core.cache import cache
@@ -28,10 +30,18 @@ SIMILAR_LIMIT = 5
 # Similar ideas: how many candidates each index offers, and the least relevance shown.
 CANDIDATES = 40
 MIN_RELEVANCE = 0.1
-# Words too common to tell two ideas apart in the SQLite fallback.
+# SQLite: the FTS5 table of titles and descriptions (rowid = the idea's id), the weight of a
+# title match against a description match in bm25, and the most title words asked for.
+FTS_TABLE = "ideas_idea_fts"
+FTS_TITLE_WEIGHT = 4.0
+FTS_MAX_TERMS = 8
+# Words too common to tell two ideas apart on SQLite.
 _STOP_WORDS = {
     "the", "and", "for", "with", "that", "this", "from", "into", "your", "have", "should",
     "would", "could", "please", "make", "more", "less", "able", "when", "what", "there",
+    "are", "but", "not", "you", "all", "can", "our", "out", "use", "was", "has", "had", "its",
+    "let", "get", "add", "allow", "want", "need", "like", "also", "some", "any", "new", "way",
+    "via", "per", "them", "they", "then", "than", "too", "very", "just", "option",
 }  # fmt: skip
 
 
@@ -66,6 +76,24 @@ def search_documents_refresh(idea_ids: list[int] | None = None, *, connection=No
             """,
             params,
         )
+        if not _is_postgres(connection) and _fts_ready(cursor):
+            _fts_refresh(cursor, where, params)
+
+
+def _fts_ready(cursor) -> bool:
+    """Whether the FTS5 table exists (not yet while the migrations before 0007 run)."""
+    cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [FTS_TABLE])
+    return cursor.fetchone() is not None
+
+
+def _fts_refresh(cursor, where: str, params: list) -> None:
+    rowids = where.replace("i.id", "rowid") if params else ""
+    cursor.execute(f"DELETE FROM {FTS_TABLE} {rowids}", params)
+    cursor.execute(
+        f"""INSERT INTO {FTS_TABLE} (rowid, title, description)
+            SELECT i.id, i.title, i.description FROM ideas_idea i {where}""",
+        params,
+    )
 
 
 def words(text: str) -> list[str]:
@@ -126,7 +154,7 @@ def highlights(idea, text: str) -> tuple[SafeString, SafeString]:
 def similar(queryset: QuerySet, title: str, *, limit: int = SIMILAR_LIMIT) -> list:
     """Up to `limit` ideas from the queryset whose title or description resembles the title
     being typed, best first. PostgreSQL: trigram similarity of titles plus the full-text rank
-    of any of the title's words; SQLite: how many of its words each title contains."""
+    of any of the title's words; SQLite: FTS5's bm25 over the ideas sharing most of its words."""
     title = title.strip()[:200]
     if len(title) < 3:
         return []
@@ -157,21 +185,51 @@ def similar(queryset: QuerySet, title: str, *, limit: int = SIMILAR_LIMIT) -> li
             .filter(relevance__gt=MIN_RELEVANCE)
             .order_by(F("relevance").desc(), "-id")[:limit]
         )
-    terms = [w for w in words(title) if len(w) > 3 and w not in _STOP_WORDS]
+    return _similar_fts(queryset, title, limit=limit)
+
+
+def fts_terms(title: str) -> list[str]:
+    """The words of a title worth matching: stop words and one- or two-letter words left out."""
+    terms = (w for w in words(title) if len(w) > 2 and w not in _STOP_WORDS)
+    return list(dict.fromkeys(terms))[:FTS_MAX_TERMS]
+
+
+def fts_phrase(term: str) -> str:
+    """A term as an FTS5 string: quoted, so its characters are never read as query syntax."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _similar_fts(queryset: QuerySet, title: str, *, limit: int) -> list:
+    """SQLite: the ideas matching any of the title's words, best bm25 first, keeping only those
+    that share most of them (a majority). One shared word of three is a coincidence ("Ship
+    OpenOffice" for "Show the ship date"), not a duplicate."""
+    terms = fts_terms(title)
     if not terms:
         return []
-    condition = Q()
-    for term in terms[:8]:
-        condition |= Q(title__icontains=term)
-    candidates = list(queryset.filter(condition).order_by("-score", "-id")[:200])
-    lowered = title.lower()
-
-    def shared(idea) -> int:
-        other = idea.title.lower()
-        return sum(term in other for term in terms) + (other == lowered) * 10
-
-    candidates.sort(key=lambda idea: -shared(idea))
-    return candidates[:limit]
+    with default_connection.cursor() as cursor:
+        if not _fts_ready(cursor):
+            return []
+        cursor.execute(
+            f"""SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s
+                ORDER BY bm25({FTS_TABLE}, {FTS_TITLE_WEIGHT}, 1.0) LIMIT {CANDIDATES}""",
+            [" OR ".join(fts_phrase(t) for t in terms)],
+        )
+        ranked = [row[0] for row in cursor.fetchall()]
+        if not ranked:
+            return []
+        # How many of the terms each candidate has, each term matched as FTS5 does (stemmed).
+        shared: Counter = Counter()
+        among = ", ".join(["%s"] * len(ranked))
+        for term in terms:
+            cursor.execute(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({among})",
+                [fts_phrase(term), *ranked],
+            )
+            shared.update(row[0] for row in cursor.fetchall())
+    needed = len(terms) // 2 + 1
+    ids = [pk for pk in ranked if shared[pk] >= needed]
+    found = queryset.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found][:limit]
 
 
 SIMILAR_TTL = 600

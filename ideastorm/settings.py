@@ -148,6 +148,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees the view's bare 405 first: the site's page for a wrong method.
+    "web.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "ideastorm.urls"
@@ -264,7 +266,11 @@ MEDIA_URL = "/media/"
 S3_BUCKET = os.environ.get("IDEASTORM_S3_BUCKET", "").strip()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Content-hashed names (site.4f2a9c1e.css) from collectstatic's manifest, gzip and Brotli
+    # copies beside them: a browser keeps a hashed file for good (WhiteNoise and deploy/nginx.conf
+    # send it as immutable) and a release's new file has a new name. `make run`, the Dockerfile
+    # and deploy/systemd run collectstatic; with DEBUG on, {% static %} uses the plain names.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if S3_BUCKET:
     STORAGES["default"] = {
@@ -279,9 +285,12 @@ if S3_BUCKET:
             "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
         },
     }
-# Serve straight from the finders, so neither tests nor `make run` need collectstatic first.
-WHITENOISE_USE_FINDERS = True
+# With DEBUG on, straight from the finders (no collectstatic while editing CSS); otherwise the
+# collected files only. WhiteNoise marks a hashed name immutable with a 10-year max-age.
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Only the hashed copies are kept (and compressed): every page names them through {% static %}.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 
 HTTPS = env_bool("DJANGO_HTTPS", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -321,6 +330,11 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+# Avatars are initials on a colour; IDEASTORM_GRAVATAR=true puts a member's Gravatar over them
+# (off by default: each page view would tell gravatar.com who reads the board).
+IDEASTORM_GRAVATAR = env_bool("IDEASTORM_GRAVATAR", False)
+if IDEASTORM_GRAVATAR:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append("https://www.gravatar.com")
 if S3_BUCKET:
     # The logo is served from the bucket: pages may load images from there.
     _s3 = STORAGES["default"]["OPTIONS"]

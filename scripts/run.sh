@@ -31,7 +31,9 @@ echo "==> Broker and cache: ${REDIS_URL:-embedded (filesystem broker in var/, lo
 # It answers whether the board still needs its first administrator.
 needs_admin=$(
   $BIN/python - "$demo" <<'PY'
+import hashlib
 import io
+import os
 import sys
 
 import django
@@ -44,6 +46,21 @@ errors = [e for e in checks.run_checks() if e.is_serious()]
 if errors:
     sys.exit("System check errors:\n" + "\n".join(str(e) for e in errors))
 call_command("migrate", interactive=False, verbosity=0)
+# The hashed, compressed static files (DEBUG off needs their manifest): collected again only
+# when a source file changed since the last run, as compressing them all takes a minute.
+from django.conf import settings
+from django.contrib.staticfiles.finders import get_finders
+
+sources = hashlib.sha256(settings.STORAGES["staticfiles"]["BACKEND"].encode())
+for finder in get_finders():
+    for path, storage in finder.list(["CVS", ".*", "*~"]):
+        info = os.stat(storage.path(path))
+        sources.update(f"{storage.path(path)} {info.st_size} {info.st_mtime_ns}\n".encode())
+stamp = settings.STATIC_ROOT / ".sources"
+collected = (settings.STATIC_ROOT / "staticfiles.json").exists() and stamp.exists()
+if not collected or stamp.read_text() != sources.hexdigest():
+    call_command("collectstatic", interactive=False, verbosity=0, clear=True)
+    stamp.write_text(sources.hexdigest())
 if sys.argv[1] == "1":
     # Says "already loaded" (on stderr, not our answer) once the board has ideas.
     call_command("seed_demo", verbosity=0, stdout=sys.stderr)

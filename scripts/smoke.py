@@ -2,6 +2,7 @@
 green, and a vote is counted. Usage: python scripts/smoke.py http://127.0.0.1:8000"""
 
 import json
+import re
 import sys
 import time
 import urllib.error
@@ -41,6 +42,18 @@ def main(base: str) -> None:
     assert 'data-testid="idea-score"' in home, "home page shows no ideas"
     assert "Linux" in home, "home page does not show the demo ideas"
     print("smoke: home page serves demo ideas")
+
+    # The stylesheets by their content-hashed names, compressed, kept by browsers for a year.
+    css = re.findall(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', home)
+    assert css, "home page links no stylesheet with a hashed name (collectstatic's manifest)"
+    request = urllib.request.Request(base + css[0], headers={"Accept-Encoding": "br, gzip"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        cache_control = response.headers["Cache-Control"]
+        encoding = response.headers["Content-Encoding"]
+    max_age = int(re.search(r"max-age=(\d+)", cache_control)[1])
+    assert "immutable" in cache_control and max_age >= 365 * 24 * 3600, cache_control
+    assert encoding in ("br", "gzip"), encoding
+    print(f"smoke: {css[0]} served {encoding}, Cache-Control: {cache_control}")
 
     status, health = call("GET", f"{base}/healthz")
     print(f"smoke: /healthz {status} {health}")

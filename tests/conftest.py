@@ -16,10 +16,34 @@ from accounts.services import role_set
 from board import selectors as board_selectors
 from board.models import BoardSettings
 from tests.factories import CategoryFactory, UserFactory
+from tests.web_quality import capture as page_capture
 
 PASSWORD = "correct-horse-battery"
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM = "/usr/bin/chromium"
+
+# Pages name static files as the source tree has them, served from the finders: hashed names
+# need collectstatic's manifest, which tests/test_static_files.py builds to check them.
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+settings.WHITENOISE_USE_FINDERS = True
+
+# `make test` keeps every page the tests render for the Nu HTML Checker (tests/web_quality).
+if page_capture.folder() is not None:
+    page_capture.install()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests of the SQLite default's own path (marked sqlite) are left out of a run on another
+    database, not skipped: `make test` runs them in a pass of their own on SQLite."""
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return
+    kept = [item for item in items if item.get_closest_marker("sqlite") is None]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
 
 
 def need(available: bool, reason: str) -> None:

@@ -113,15 +113,20 @@ def ideas_with_viewer_votes(ids: list[int], user, fields: tuple[str, ...]) -> li
     # In the model's order, as Model.from_db takes them.
     loaded = [f for f in Idea._meta.concrete_fields if f.attname in wanted]
     columns = ", ".join(f"i.{f.column}" for f in loaded)
+    # SQLite (the embedded default) has no ANY(array): a list of placeholders there.
+    if connection.vendor == "postgresql":
+        among, id_params = "= ANY(%s)", [list(ids)]
+    else:
+        among, id_params = f"IN ({', '.join(['%s'] * len(ids))})", list(ids)
     sql = f"""
         SELECT {columns}, v.value, v.recorded_by_id IS NOT NULL, u.username, u.deleted_at
           FROM {Idea._meta.db_table} i
           LEFT JOIN {Vote._meta.db_table} v ON v.idea_id = i.id AND v.voter_id = %s
           LEFT JOIN {User._meta.db_table} u ON u.id = i.author_id
-         WHERE i.id = ANY(%s)
+         WHERE i.id {among}
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk if user.is_authenticated else None, list(ids)])
+        cursor.execute(sql, [user.pk if user.is_authenticated else None, *id_params])
         rows = cursor.fetchall()
     attnames = [f.attname for f in loaded]
     found = {}

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from ideas.models import Idea
@@ -95,3 +96,57 @@ def test_similar_ideas_on_an_idea_page_are_remembered_but_read_fresh(db, django_
         assert similar_to(idea, others) == [twin]
     Idea.objects.filter(pk=twin.pk).update(hidden_at=timezone.now())
     assert similar_to(idea, Idea.objects.visible().exclude(pk=idea.pk)) == []
+
+
+@pytest.fixture
+def on_sqlite(db):
+    """The embedded default: no DATABASE_URL. Tests marked sqlite run only there (conftest)."""
+    assert connection.vendor == "sqlite"
+
+
+@pytest.mark.sqlite
+def test_similar_ideas_on_sqlite_share_most_words_not_one(on_sqlite):
+    orders = IdeaFactory(title="Show the ship date on orders")
+    office = IdeaFactory(title="Ship OpenOffice with the installer")
+    delivery = IdeaFactory(title="Display estimated delivery date")
+    found = similar(Idea.objects.visible(), "Show the ship date")
+    # "show", "ship", "date": the first has all three; the others one each, a coincidence.
+    assert found == [orders]
+    assert office not in found and delivery not in found
+    # Typed the other way round, the installer idea is the one that shares most words.
+    assert similar(Idea.objects.visible(), "Ship OpenOffice on a disc") == [office]
+
+
+@pytest.mark.sqlite
+def test_similar_ideas_on_sqlite_rank_by_bm25_title_first(on_sqlite):
+    in_description = IdeaFactory(title="Order page", description="Show the ship date there.")
+    in_title = IdeaFactory(title="Ship date shown on each order", description="Please.")
+    found = similar(Idea.objects.visible(), "ship date shown")
+    assert found[:2] == [in_title, in_description]
+    # Word forms match (porter stemming): "shipping dates" finds "ship date".
+    assert in_title in similar(Idea.objects.visible(), "shipping dates")
+
+
+@pytest.mark.sqlite
+def test_similar_ideas_on_sqlite_follow_edits_and_skip_hidden(on_sqlite, alice):
+    from django.utils import timezone
+
+    from ideas.search import search_documents_refresh
+
+    idea = IdeaFactory(title="Faster laptop chargers")
+    Idea.objects.filter(pk=idea.pk).update(title="Quieter laptop fans")
+    search_documents_refresh([idea.pk])
+    assert similar(Idea.objects.visible(), "quieter laptop fans") == [idea]
+    assert similar(Idea.objects.visible(), "faster laptop chargers") == []
+    Idea.objects.filter(pk=idea.pk).update(hidden_at=timezone.now())
+    assert similar(Idea.objects.visible(), "quieter laptop fans") == []
+
+
+@pytest.mark.sqlite
+@pytest.mark.parametrize(
+    "title",
+    ['ship" OR date', "NEAR(ship date)", "ship* AND -date", "title: ship date", "“ship” ^date"],
+)
+def test_similar_ideas_on_sqlite_read_fts5_syntax_as_words(on_sqlite, title):
+    wanted = IdeaFactory(title="Ship date on orders")
+    assert similar(Idea.objects.visible(), title) == [wanted]
