@@ -109,3 +109,24 @@ class ApiTokenUse(models.Model):
 
     def __str__(self) -> str:
         return f"token of user {self.token.user_id} last used {self.last_used_at:%Y-%m-%d %H:%M}"
+
+
+class FormToken(models.Model):
+    """A create form's one-time token (core.formtokens): recorded in the transaction that
+    created the object, so a second post of the same form (Back then Submit, a double click,
+    two tabs) finds that object instead of creating another. Kept a few days."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)  # what the form creates: "idea", "comment", ...
+    token = models.CharField(max_length=64)
+    object_id = models.BigIntegerField(null=True)  # set in the same transaction as the claim
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "token"], name="form_token_once")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="form_token_created")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} token of user {self.user_id}"

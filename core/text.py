@@ -72,6 +72,12 @@ def printable(value: str | None) -> str:
     return _REFUSED_IN_TEXT.sub("", value or "")
 
 
+def shown(value: str | None) -> str:
+    """Refused text as a form shows it back: each character a text may not hold becomes U+FFFD
+    (which HTML allows, and which marks the place the error message counts to)."""
+    return _REFUSED_IN_TEXT.sub("\ufffd", value or "")
+
+
 def printable_line(value: str | None) -> str:
     """The value without any control character: a query-string value used as it is (the
     similar-ideas lookup), where a refusal would help nobody."""
@@ -96,6 +102,9 @@ class LineField(forms.CharField):
         super().__init__(**kwargs)
         self.validators = _without_stock(self.validators)
 
+    def prepare_value(self, value):
+        return shown(value) if isinstance(value, str) else value
+
 
 class TextField(forms.CharField):
     """A form's long text field (a textarea): newlines and tabs allowed, line ends "\\n"."""
@@ -109,6 +118,9 @@ class TextField(forms.CharField):
 
     def to_python(self, value):
         return normalise_line_ends(super().to_python(value))
+
+    def prepare_value(self, value):
+        return shown(value) if isinstance(value, str) else value
 
 
 class LineSerializerField(serializers.CharField):

@@ -86,8 +86,9 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=23, hour=4),
         "options": {"expires": 3600},
     },
-    # Daily at 04:41 UTC: forget log-in failure records that no longer lock or count, and
-    # the records of expired login sessions (Settings' "Where you're logged in").
+    # Daily at 04:41 UTC: forget log-in failure records that no longer lock or count, the
+    # records of expired login sessions (Settings' "Where you're logged in"), and create
+    # forms' one-time tokens older than a week (core.formtokens).
     "forget-login-throttles": {
         "task": "accounts.tasks.forget_login_throttles",
         "schedule": crontab(minute=41, hour=4),

@@ -58,7 +58,9 @@ def idea_form(category, **fields) -> dict:
 
 
 def test_a_control_character_in_a_title_is_refused_at_the_field_on_the_page(alice_client, category):
-    response = alice_client.post(reverse("idea-new"), idea_form(category, title=f"Bell{BELL}s"))
+    response = alice_client.post(
+        reverse("idea-new"), idea_form(category, title=f"Bell{BELL}s ring too loudly")
+    )
     assert response.status_code == 400
     assert response.context["form"].errors["title"] == [
         "Remove the control character at position 5."

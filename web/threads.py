@@ -49,7 +49,7 @@ from comments.selectors import (
     thread_for_viewer,
 )
 from comments.services import comment_is_editable
-from core import pending
+from core import pending, text
 from core.roles import is_moderator
 from ideas.models import Idea
 from moderation.selectors import request_viewer_flags
@@ -62,7 +62,7 @@ COMMENT_TEMPLATE = "comments/_thread.html#comment"
 # is read.
 PIECE_TTL = 3600
 # Bump when the markup changes in a way the keys would not see.
-KEY_VERSION = 1
+KEY_VERSION = 2
 _COMMENT_MARK = re.compile("\ue002comment:([0-9]+)\ue002")
 
 
@@ -97,7 +97,7 @@ def thread_context(request, idea: Idea, *, form=None, focus_id: int | None = Non
         context.update(
             {
                 "reply_to": reply_to,
-                f"{prefix}_value": form.data.get("body", ""),
+                f"{prefix}_value": text.shown(form.data.get("body", "")),
                 f"{prefix}_errors": form_messages(form),
             }
         )

@@ -171,7 +171,7 @@ def test_unverified_members_may_vote_and_post_unless_the_site_requires_it(client
     client.force_login(dave)
     new = {
         "title": "Dark mode for the dashboard",
-        "description": "Easier at night.",
+        "description": "Easier on the eyes at night.",
         "category": category.slug,
     }
     assert client.post(reverse("idea-new"), new).status_code == 302

@@ -86,7 +86,11 @@ def test_a_retired_category_keeps_its_ideas_and_address_but_takes_no_new_ones(
     assert 'value="notebooks"' not in form and 'value="servers"' in form
     refused = alice_client.post(
         "/ideas/new/",
-        {"title": "A new idea here", "description": "Long enough text.", "category": "notebooks"},
+        {
+            "title": "A new idea here",
+            "description": "Long enough text for the form.",
+            "category": "notebooks",
+        },
     )
     assert refused.status_code == 400
     api = alice_client.post(
@@ -107,7 +111,11 @@ def test_an_idea_in_a_retired_category_can_still_be_edited_in_place(
     category_retire(actor=admin, category=category)
     response = alice_client.post(
         f"/ideas/{idea.pk}/edit/",
-        {"title": "Edited title here", "description": "Still here.", "category": "notebooks"},
+        {
+            "title": "Edited title here",
+            "description": "Still here, and edited.",
+            "category": "notebooks",
+        },
     )
     assert response.status_code == 302
     idea.refresh_from_db()

@@ -1,9 +1,11 @@
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from actions.changelog import entries_publish_due, entry_publish
@@ -212,3 +214,16 @@ def test_two_clicks_at_once_publish_one_entry_and_tell_each_person_once(pat, ali
     assert codes == [302, 302]
     assert Entry.objects.count() == 1
     assert Notification.objects.filter(recipient=alice, kind="shipped").count() == 1
+
+
+def test_the_new_entry_form_posted_twice_saves_one_entry_and_lands_on_it(pat_client):
+    html = pat_client.get("/changelog/new/").content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+    first = _post(pat_client, when="draft", form_token=token)
+    second = _post(pat_client, when="draft", form_token=token)
+    entry = Entry.objects.get()
+    assert first.status_code == 302 and first.url == entry.get_absolute_url()
+    assert second.status_code == 303
+    assert second.url == reverse("changelog-entry-bare", args=[entry.pk])
+    assert pat_client.get(second.url, follow=True).status_code == 200
+    assert 'data-counter-for="id_title"' in html and 'data-counter-for="id_body"' in html

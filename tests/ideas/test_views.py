@@ -105,22 +105,34 @@ def test_submit_form_requires_login(client):
 def test_member_submits_an_idea_and_lands_on_its_page(alice_client, alice, category):
     response = alice_client.post(
         reverse("idea-new"),
-        {"title": "Standard power cables", "description": "One plug.", "category": "notebooks"},
+        {
+            "title": "Standard power cables",
+            "description": "One plug for every notebook.",
+            "category": "notebooks",
+        },
     )
     idea = Idea.objects.get()
     assert response.status_code == 302 and response.url == idea.get_absolute_url()
     assert (idea.author, idea.category, idea.status, idea.score) == (alice, category, "new", 0)
 
 
+# A title and a description long enough for the submit form (web/ideas/forms.py minimums).
+TITLE = "Standard power cables"
+DESCRIPTION = "One plug for every notebook."
+
+
 @pytest.mark.parametrize(
     "data, field",
     [
-        ({"title": "", "description": "d", "category": "notebooks"}, "title"),
-        ({"title": "x" * 121, "description": "d", "category": "notebooks"}, "title"),
-        ({"title": "   ", "description": "d", "category": "notebooks"}, "title"),
-        ({"title": "t", "description": "", "category": "notebooks"}, "description"),
-        ({"title": "t", "description": "d", "category": "no-such"}, "category"),
-        ({"title": "t", "description": "d"}, "category"),
+        ({"title": "", "description": DESCRIPTION, "category": "notebooks"}, "title"),
+        ({"title": "x" * 121, "description": DESCRIPTION, "category": "notebooks"}, "title"),
+        ({"title": "   ", "description": DESCRIPTION, "category": "notebooks"}, "title"),
+        ({"title": "Dark mode", "description": DESCRIPTION, "category": "notebooks"}, "title"),
+        ({"title": "Darkmodeplease", "description": DESCRIPTION, "category": "notebooks"}, "title"),
+        ({"title": TITLE, "description": "", "category": "notebooks"}, "description"),
+        ({"title": TITLE, "description": "Please do.", "category": "notebooks"}, "description"),
+        ({"title": TITLE, "description": DESCRIPTION, "category": "no-such"}, "category"),
+        ({"title": TITLE, "description": DESCRIPTION}, "category"),
     ],
 )
 def test_bad_submission_comes_back_with_a_message_at_the_field(alice_client, category, data, field):

@@ -169,7 +169,11 @@ def test_author_does_not_see_their_hidden_idea(alice_client, alice):
 def test_held_idea_submitted_on_the_page_says_it_waits(hold_new, alice_client, category):
     response = alice_client.post(
         reverse("idea-new"),
-        {"title": "Standard cables", "description": "One plug.", "category": "notebooks"},
+        {
+            "title": "Standard cables",
+            "description": "One plug for every notebook.",
+            "category": "notebooks",
+        },
         follow=True,
     )
     assert response.status_code == 200

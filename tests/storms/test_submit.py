@@ -120,11 +120,15 @@ def test_editing_an_idea_keeps_its_session(alice_client, alice, active_session, 
     idea = IdeaFactory(author=alice, session=active_session, category=category)
     response = alice_client.post(
         reverse("idea-edit", kwargs={"pk": idea.pk}),
-        {"title": "Edited", "description": "Still here.", "category": category.slug},
+        {
+            "title": "Edited title",
+            "description": "Still here, and edited.",
+            "category": category.slug,
+        },
     )
     assert response.status_code == 302
     idea.refresh_from_db()
-    assert idea.title == "Edited" and idea.session == active_session
+    assert idea.title == "Edited title" and idea.session == active_session
 
 
 def test_a_session_that_closes_between_the_check_and_the_save_is_a_message_not_a_500(

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -284,3 +285,17 @@ def test_only_a_pm_sees_the_edit_link_on_the_session_page(client, pat, active_se
 def test_session_categories_are_listed(client, make_session):
     session = make_session(categories=[CategoryFactory(name="Desktops", slug="desktops")])
     assert "Desktops" in client.get(session.get_absolute_url()).content.decode()
+
+
+# ---- one submit = one write -------------------------------------------------------------
+
+
+def test_the_new_session_form_posted_twice_makes_one_session_and_lands_on_it(pat_client):
+    html = pat_client.get(reverse("storm-new")).content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+    first = pat_client.post(reverse("storm-new"), session_form(form_token=token))
+    second = pat_client.post(reverse("storm-new"), session_form(form_token=token))
+    session = StormSession.objects.get()
+    assert first.status_code == 302 and first.url == session.get_absolute_url()
+    assert second.status_code == 303 and second.url == session.get_absolute_url()
+    assert 'data-counter-for="id_title"' in html

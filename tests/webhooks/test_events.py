@@ -119,7 +119,11 @@ def test_with_the_broker_down_the_request_succeeds_and_the_retry_job_delivers(
     with django_capture_on_commit_callbacks(execute=True):
         response = alice_client.post(
             reverse("idea-new"),
-            {"title": "Standard power cables", "description": "One plug.", "category": "notebooks"},
+            {
+                "title": "Standard power cables",
+                "description": "One plug for every notebook.",
+                "category": "notebooks",
+            },
         )
     assert response.status_code == 302
     assert receiver.requests == []

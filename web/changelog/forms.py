@@ -3,6 +3,7 @@ import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,6 +20,8 @@ WHEN_CHOICES = [
     ("schedule", gettext_lazy("Schedule")),
     ("draft", gettext_lazy("Save as draft")),
 ]
+# Marks a field for the live "n of N" counter (static/js/counter.js).
+COUNTED = {"data-counter": ""}
 
 
 class IdeaReferencesField(LineField):
@@ -59,14 +62,18 @@ class EntryForm(forms.Form):
     title = LineField(
         label=gettext_lazy("Title"),
         max_length=TITLE_MAX_LENGTH,
+        widget=forms.TextInput(attrs=COUNTED),
+        help_text=format_lazy(gettext_lazy("Up to {max} characters."), max=TITLE_MAX_LENGTH),
         error_messages={"required": gettext_lazy("Give the entry a title.")},
     )
     body = TextField(
         label=gettext_lazy("What shipped"),
         max_length=20_000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=gettext_lazy("Markdown works. Say what changed and how to use it."),
+        widget=forms.Textarea(attrs={"rows": 8, **COUNTED}),
+        help_text=gettext_lazy(
+            "Markdown works. Say what changed and how to use it. Up to 20,000 characters."
+        ),
     )
     ideas = IdeaReferencesField(
         label=gettext_lazy("Ideas it ships"),

@@ -7,13 +7,14 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.changelog import entry_publish
 from changelog.models import Entry
 from changelog.services import entry_delete, entry_save
-from core import pagecache
+from core import formtokens, pagecache
 from core.forms import add_service_errors
 from core.pagecache import cache_for_visitors
 from core.pagination import page_of
@@ -96,17 +97,30 @@ def _save(request, form, entry=None):
 @require_http_methods(["GET", "POST"])
 def entry_new(request):
     posted = request.method == "POST"
+    # The form posted again (Back then Save, a double click): the entry the first post saved.
+    token = formtokens.token_clean(request.POST.get(formtokens.FIELD_NAME))
+    if earlier := formtokens.earlier_id(user=request.user, kind="changelog", token=token):
+        return formtokens.see_other(reverse("changelog-entry-bare", args=[earlier]))
     form = EntryForm(
         request.POST if posted else None, initial={"ideas": request.GET.get("ideas", "")}
     )
     if posted and form.is_valid():
         try:
-            with transaction.atomic():  # saved and published together, or neither
-                entry = _save(request, form)
+            # Saved and published together, or neither; with the form's token.
+            outcome = formtokens.create_once(
+                user=request.user,
+                kind="changelog",
+                token=token,
+                create=lambda: _save(request, form),
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return redirect(entry)
+            if outcome.created is None:  # a twin post, at the same moment, saved it
+                return formtokens.see_other(
+                    reverse("changelog-entry-bare", args=[outcome.earlier_id])
+                )
+            return redirect(outcome.created)
     return render(
         request, "changelog/form.html", {"form": form}, status=400 if form.errors else 200
     )

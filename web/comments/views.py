@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from actions.comments import comment_post, comment_revise
 from comments import services
 from comments.models import Comment
-from core import pending, ratelimit
+from core import formtokens, pending, ratelimit, text
 from core.http import forbidden, login_first
 from core.pagecache import wants_fragment
 from ideas.models import Idea
@@ -32,6 +32,14 @@ def _thread(request, idea: Idea, **kwargs) -> HttpResponse:
     return response
 
 
+def _posted(request, idea: Idea, comment_id: int) -> HttpResponse:
+    """The answer to a comment form posted twice: the thread with the first post's comment,
+    as if this post had made it."""
+    if request.htmx:
+        return _thread(request, idea, focus_id=comment_id)
+    return formtokens.see_other(f"{idea.get_absolute_url()}#comment-{comment_id}")
+
+
 @require_POST
 def post_comment(request, pk: int):
     idea = get_object_or_404(Idea.objects.visible(), pk=pk)
@@ -41,22 +49,33 @@ def post_comment(request, pk: int):
         # (web.pending); a visitor's text with errors is shown again first, like a member's.
         pending.remember_comment(request, idea_id=idea.pk, body=form.data.get("body", ""))
         return login_first(request, f"{idea.get_absolute_url()}#comments")
+    # The form posted again (Back then Submit, a double click): answer as the first post was.
+    token = formtokens.token_clean(request.POST.get(formtokens.FIELD_NAME))
+    if earlier := formtokens.earlier_id(user=request.user, kind="comment", token=token):
+        return _posted(request, idea, earlier)
     if form.is_valid():
         if exceeded := ratelimit.hit("comment", request.user.pk):
             return ratelimit.page_response(request, exceeded)
         try:
-            comment = comment_post(
-                author=request.user,
-                idea=idea,
-                body=form.cleaned_data["body"],
-                parent=form.cleaned_data["parent"],
+            outcome = formtokens.create_once(
+                user=request.user,
+                kind="comment",
+                token=token,
+                create=lambda: comment_post(
+                    author=request.user,
+                    idea=idea,
+                    body=form.cleaned_data["body"],
+                    parent=form.cleaned_data["parent"],
+                ),
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            if outcome.created is None:  # a twin post, at the same moment, created it
+                return _posted(request, idea, outcome.earlier_id)
             if request.htmx:
-                return _thread(request, idea, focus_id=comment.pk)
-            return redirect(_anchor(comment, idea))
+                return _thread(request, idea, focus_id=outcome.created.pk)
+            return redirect(_anchor(outcome.created, idea))
     if request.htmx:
         # 200, not 400: htmx swaps only successful responses, and the errors are in the fragment.
         return _thread(request, idea, form=form)
@@ -69,7 +88,7 @@ def post_comment(request, pk: int):
         "label": _("Reply") if is_reply else _("Comment"),
         "button": _("Post reply") if is_reply else _("Post comment"),
         "parent_id": form.data.get("parent", ""),
-        "value": form.data.get("body", ""),
+        "value": text.shown(form.data.get("body", "")),
         "errors": form_messages(form),
         "cancel_url": f"{idea.get_absolute_url()}#comments",
     }
@@ -118,7 +137,9 @@ def edit_comment(request, pk: int):
                 if request.htmx:
                     return _thread(request, idea, focus_id=comment.pk)
                 return redirect(_anchor(comment, idea))
-        context.update(value=form.data.get("body", ""), errors=form_messages(form), autofocus=True)
+        context.update(
+            value=text.shown(form.data.get("body", "")), errors=form_messages(form), autofocus=True
+        )
         status = 200 if request.htmx else 400
     template = "comments/comment_form_page.html"
     return render(request, f"{template}#form" if request.htmx else template, context, status=status)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from board.selectors import board_settings
-from core.text import LineField, TextField, validate_line
+from core.text import LineField, TextField, shown, validate_line
 from ideas.models import SORTS, TITLE_MAX_LENGTH, Category, Status
 from ideas.services import MAX_TAGS
 from storms.models import StormSession
@@ -15,6 +15,13 @@ from storms.services import storm_categories_only, storm_open_check, storm_submi
 
 DESCRIPTION_MAX_LENGTH = 10_000
 RESPONSE_MAX_LENGTH = 10_000
+# The least a new or edited idea says (pages only; the API is unchanged): a title others can
+# find and vote on ("Dark mode for the app", not "UI"), a description that says why.
+TITLE_MIN_LENGTH = 10
+TITLE_MIN_WORDS = 2
+DESCRIPTION_MIN_LENGTH = 20
+# Marks a field for the live "n of N" counter (static/js/counter.js).
+COUNTED = {"data-counter": ""}
 # What a Storm Session's slug can be: anything else is no session, and never reaches a query.
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 # The member-only list filters: their own ideas, ideas they voted on, ideas they follow.
@@ -34,6 +41,9 @@ class TagsField(forms.CharField):
         validate_line(text)
         return [name.strip() for name in text.split(",") if name.strip()]
 
+    def prepare_value(self, value):
+        return shown(value) if isinstance(value, str) else value
+
     def validate(self, value) -> None:
         if len(value) > MAX_TAGS:
             raise forms.ValidationError(_("Use at most %(max)s tags.") % {"max": MAX_TAGS})
@@ -44,24 +54,60 @@ class TagsField(forms.CharField):
                 )
 
 
+def validate_title_words(value: str) -> None:
+    # A title too short is told so once, by min_length.
+    if len(value) >= TITLE_MIN_LENGTH and len(value.split()) < TITLE_MIN_WORDS:
+        raise forms.ValidationError(
+            _("Use at least %(min)s words, so others can tell what the idea is."),
+            code="min_words",
+            params={"min": TITLE_MIN_WORDS},
+        )
+
+
 class IdeaForm(forms.Form):
     title = LineField(
         label=gettext_lazy("Title"),
+        min_length=TITLE_MIN_LENGTH,
         max_length=TITLE_MAX_LENGTH,
+        validators=[validate_title_words],
+        widget=forms.TextInput(attrs=COUNTED),
         help_text=format_lazy(
-            gettext_lazy("One sentence, at most {max} characters."), max=TITLE_MAX_LENGTH
+            gettext_lazy("One sentence of {min} to {max} characters: what you want."),
+            min=TITLE_MIN_LENGTH,
+            max=TITLE_MAX_LENGTH,
         ),
-        error_messages={"required": gettext_lazy("Give your idea a title.")},
+        error_messages={
+            "required": gettext_lazy("Give your idea a title."),
+            "min_length": gettext_lazy(
+                "Say a little more: at least %(limit_value)d characters (this has %(show_value)d)."
+            ),
+            "max_length": gettext_lazy(
+                "Shorten the title to %(limit_value)d characters (this has %(show_value)d)."
+            ),
+        },
     )
     description = TextField(
         label=gettext_lazy("Description"),
+        min_length=DESCRIPTION_MIN_LENGTH,
         max_length=DESCRIPTION_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=gettext_lazy(
-            "What should we build, and what problem would it solve? Markdown works."
+        widget=forms.Textarea(attrs={"rows": 8, **COUNTED}),
+        help_text=format_lazy(
+            gettext_lazy(
+                "What should we build, and what problem would it solve? Markdown works. "
+                "{min} to {max} characters."
+            ),
+            min=DESCRIPTION_MIN_LENGTH,
+            max="10,000",
         ),
         error_messages={
-            "required": gettext_lazy("Describe your idea: what it is and why it matters.")
+            "required": gettext_lazy("Describe your idea: what it is and why it matters."),
+            "min_length": gettext_lazy(
+                "Say a little more: what is it, and why does it matter? At least "
+                "%(limit_value)d characters (this has %(show_value)d)."
+            ),
+            "max_length": gettext_lazy(
+                "Shorten the description to %(limit_value)d characters (this has %(show_value)d)."
+            ),
         },
     )
     category = forms.ModelChoiceField(
@@ -171,10 +217,10 @@ class StatusForm(forms.Form):
         label=gettext_lazy("Official response"),
         required=False,
         max_length=RESPONSE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5, **COUNTED}),
         help_text=gettext_lazy(
             "Markdown. Shown prominently on the idea page; followers are notified. "
-            "Declining needs one."
+            "Declining needs one. Up to 10,000 characters."
         ),
     )
 

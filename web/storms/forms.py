@@ -6,6 +6,8 @@ from core.text import LineField, TextField
 from ideas.models import Category
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+# Marks a field for the live "n of N" counter (static/js/counter.js).
+COUNTED = {"data-counter": ""}
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -19,16 +21,18 @@ class StormForm(forms.Form):
     title = LineField(
         label=gettext_lazy("Title"),
         max_length=120,
-        help_text=gettext_lazy("The topic, e.g. “Notebooks for students”."),
+        widget=forms.TextInput(attrs=COUNTED),
+        help_text=gettext_lazy("The topic, e.g. “Notebooks for students”. Up to 120 characters."),
         error_messages={"required": gettext_lazy("Give the session a title.")},
     )
     description = TextField(
         label=gettext_lazy("Description"),
         max_length=10_000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6, **COUNTED}),
         help_text=gettext_lazy(
-            "What you want ideas about, and what you will do with them. Markdown works."
+            "What you want ideas about, and what you will do with them. Markdown works. "
+            "Up to 10,000 characters."
         ),
     )
     starts_at = forms.DateTimeField(

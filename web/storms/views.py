@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import formtokens
 from core.pagecache import wants_fragment
 from core.pagination import page_of
 from core.roles import is_product_manager
@@ -81,22 +82,47 @@ def storm_detail(request, slug: str):
     return render(request, template, context)
 
 
-def _save(request, form: StormForm, session: StormSession | None):
+def _to_session(pk: int):
+    session = get_object_or_404(StormSession, pk=pk)
+    return formtokens.see_other(session.get_absolute_url())
+
+
+def _save(request, form: StormForm, session: StormSession):
     try:
-        if session is None:
-            return storm_create(actor=request.user, **form.cleaned_data)
         return storm_update(session=session, actor=request.user, **form.cleaned_data)
     except ValidationError as error:
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        _add_errors(form, error)
     return None
+
+
+def _add_errors(form: StormForm, error: ValidationError) -> None:
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 @product_manager_required
 @require_http_methods(["GET", "POST"])
 def storm_new(request):
+    # The form posted again (Back then Create, a double click): the session the first made.
+    token = formtokens.token_clean(request.POST.get(formtokens.FIELD_NAME))
+    if earlier := formtokens.earlier_id(user=request.user, kind="storm", token=token):
+        return _to_session(earlier)
     form = StormForm(request.POST or None)
-    saved = _save(request, form, None) if request.method == "POST" and form.is_valid() else None
+    saved = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = formtokens.create_once(
+                user=request.user,
+                kind="storm",
+                token=token,
+                create=lambda: storm_create(actor=request.user, **form.cleaned_data),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if outcome.created is None:  # a twin post, at the same moment, made it
+                return _to_session(outcome.earlier_id)
+            saved = outcome.created
     if saved:
         now = timezone.now()
         if saved.is_active(now):
