@@ -1,12 +1,13 @@
 """The geometry of the dashboard's two charts, drawn as server-side SVG (templates/pm/
 chart_*.html): no JavaScript, and no style attributes (the Content-Security-Policy), only
-classes from static/css/site.css. Each template also holds the figures as a table for screen
-readers."""
+classes from static/css/site.css. The SVG holds shapes only and stretches to its box; the axis
+labels are HTML beside it, so they keep a readable size on a phone. Each template also holds
+the figures as a table for screen readers."""
 
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 640, 200
-LEFT, RIGHT, TOP, BOTTOM = 8, 8, 18, 18
+LEFT, RIGHT, TOP, BOTTOM = 0, 0, 2, 0
 
 
 @dataclass(frozen=True)

@@ -136,8 +136,15 @@ def test_pm_merges_a_duplicate_then_undoes_it_exactly(page: Page, live_server, p
 
     open_logged_in(page, f"/ideas/{duplicate.pk}/", "pat")
     panel = page.get_by_role("region", name="Product team")
-    panel.get_by_label("Merge this idea into idea number").fill(str(kept.pk))
+    # Typing searches as you go (htmx); the results are radio buttons, then a confirmation.
+    panel.get_by_label("Merge this idea into idea number").press_sequentially("offline notebooks")
+    choice = panel.get_by_role("radio", name=re.compile("Offline mode for notebooks"))
+    expect(choice).to_be_checked()
     panel.get_by_role("button", name="Merge into that idea").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm the merge")
+    expect(page.get_by_role("heading", name=f"#{duplicate.pk} Let me work offline")).to_be_visible()
+    assert Vote.objects.filter(idea=duplicate).count() == 4  # nothing moved yet
+    page.get_by_role("button", name="Confirm merge").click()
 
     # The kept idea counts each voter once; where u2 voted on both, their -1 on it stands:
     # u1 +1, u2 -1, u3 -1, u4 +1, u5 +1.

@@ -137,9 +137,10 @@ def test_the_merged_idea_redirects_leaves_lists_and_takes_no_votes(client, dupli
 def test_pm_merges_and_undoes_from_the_idea_page(client, duplicates, pat):
     merged, kept, _ = duplicates
     client.force_login(pat)
-    page = client.get(kept.get_absolute_url()).content.decode()
-    assert "Merge into that idea" in page
-    response = client.post(reverse("idea-merge", args=[merged.pk]), {"into": kept.pk})
+    page = client.get(merged.get_absolute_url()).content.decode()
+    assert "Merge this idea into idea number or title" in page
+    url = reverse("idea-merge", args=[merged.pk])
+    response = client.post(url, {"into": kept.pk, "confirm": "yes"})
     assert response.status_code == 302 and response["Location"] == kept.get_absolute_url()
     page = client.get(kept.get_absolute_url()).content.decode()
     assert "Undo merge" in page
@@ -149,26 +150,80 @@ def test_pm_merges_and_undoes_from_the_idea_page(client, duplicates, pat):
     assert Idea.objects.get(pk=merged.pk).merged_into is None
 
 
-@pytest.mark.parametrize(("into", "message"), [("", "Give the number"), ("999999", "no idea")])
+def test_the_merge_search_lists_matching_ideas_as_choices(client, duplicates, pat):
+    merged, kept, _ = duplicates
+    other = IdeaFactory(title="Quieter fans")
+    client.force_login(pat)
+    url = reverse("idea-merge", args=[merged.pk])
+    page = client.get(url, {"q": "backlit notebooks", "search": "1"}).content.decode()
+    assert f'name="into" value="{kept.pk}"' in page
+    assert f'name="into" value="{merged.pk}"' not in page  # never into itself
+    assert "Merge into that idea" in page
+    by_number = client.get(url, {"q": f"#{other.pk}"}).content.decode()
+    assert f'name="into" value="{other.pk}"' in by_number
+    nothing = client.get(url, {"q": "zeppelin"}).content.decode()
+    assert "No open idea matches" in nothing and 'name="into"' not in nothing
+
+
+def test_the_merge_search_answers_htmx_with_the_results_alone(client, duplicates, pat):
+    merged, kept, _ = duplicates
+    client.force_login(pat)
+    response = client.get(
+        reverse("idea-merge", args=[merged.pk]), {"q": "keyboards"}, headers={"HX-Request": "true"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "<html" not in page
+    assert f'value="{kept.pk}"' in page and 'data-hx-swap-oob="true"' in page
+
+
+def test_choosing_an_idea_shows_both_side_by_side_and_changes_nothing(client, duplicates, pat):
+    merged, kept, _ = duplicates
+    client.force_login(pat)
+    url = reverse("idea-merge", args=[merged.pk])
+    for response in (client.get(url, {"into": kept.pk}), client.post(url, {"into": kept.pk})):
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "Confirm merge" in page and merged.title in page and kept.title in page
+        assert "3 votes move to" in page and "1 member voted on both" in page
+    assert Idea.objects.get(pk=merged.pk).merged_into is None
+    assert not kept.merges_in.exists()
+
+
+def test_suggested_merges_lead_to_the_confirmation(db, client, pat):
+    a = IdeaFactory(title="Longer battery life on notebooks", description="Batteries die by noon.")
+    b = IdeaFactory(title="Longer battery life for notebooks", description="Dies by noon.")
+    vote_cast(voter=pat, idea=b, value=1)
+    client.force_login(pat)
+    page = client.get(reverse("merge-suggestions")).content.decode()
+    assert f"Review merge of #{a.pk} into #{b.pk}" in page
+    assert "<form" not in page.split("<main", 1)[1].split("</main>")[0]
+    response = client.get(reverse("idea-merge", args=[a.pk]), {"into": b.pk, "reason": "Alike"})
+    assert "Confirm merge" in response.content.decode()
+    assert Idea.objects.get(pk=a.pk).merged_into is None
+
+
+@pytest.mark.parametrize(("into", "message"), [("", "Give the number"), ("999999", "no open idea")])
 def test_merge_form_errors_are_shown_and_nothing_changes(client, duplicates, pat, into, message):
     merged, _, _ = duplicates
     client.force_login(pat)
-    response = client.post(reverse("idea-merge", args=[merged.pk]), {"into": into})
+    response = client.post(
+        reverse("idea-merge", args=[merged.pk]), {"into": into, "confirm": "yes"}
+    )
     assert response.status_code == 400 and message in response.content.decode()
     assert Idea.objects.get(pk=merged.pk).merged_into is None
 
 
 def test_merge_pages_are_for_product_managers(client, duplicates, alice):
     merged, kept, _ = duplicates
-    for url in (reverse("idea-merge", args=[merged.pk]), reverse("merge-suggestions")):
-        method = client.post if "merge/" in url and "merges" not in url else client.get
-        assert method(url).status_code == 302  # visitor: log in first
+    url = reverse("idea-merge", args=[merged.pk])
+    assert client.post(url).status_code == 302  # visitor: log in first
+    assert client.get(url).status_code == 302
+    assert client.get(reverse("merge-suggestions")).status_code == 302
     client.force_login(alice)
-    assert (
-        client.post(reverse("idea-merge", args=[merged.pk]), {"into": kept.pk}).status_code == 403
-    )
+    assert client.post(url, {"into": kept.pk, "confirm": "yes"}).status_code == 403
+    assert client.get(url, {"q": "keyboard"}).status_code == 403
     assert client.get(reverse("merge-suggestions")).status_code == 403
-    assert client.get(reverse("idea-merge", args=[merged.pk])).status_code == 405
+    assert client.put(url).status_code == 405
 
 
 def test_suggested_merges_pair_look_alike_ideas(db, client, pat):

@@ -48,7 +48,8 @@ def test_entries_newest_first_with_who_what_when_why_and_the_diff(mo_client, his
     assert response.status_code == 200
     assert [entry for entry, _ in response.context["rows"]] == history[::-1]
     html = response.content.decode()
-    assert ">mo</strong>" in html and "idea.hidden" in html and "comment.hidden" in html
+    assert ">mo</strong> hid the idea “<a" in html and "hid a comment" in html
+    assert "idea.hidden" not in html.split("<ol", 1)[1]  # plain language, not action codes
     assert "Misread it" in html and "<time" in html
     assert f'href="{reverse("idea-detail", args=[bobs_idea.pk])}"' in html
     _, diff = response.context["rows"][1]  # the restore
@@ -142,7 +143,31 @@ def test_a_pms_status_change_and_official_response_are_in_the_log(mo_client, pat
         ),
     ]
     page = mo_client.get(reverse("moderation-audit")).content.decode()
-    assert "idea.status_set" in page and "Next spring." in page
+    assert "idea.status_set" not in page.split("<ol", 1)[1] and "Next spring." in page
+    title = bobs_idea.title
+    assert (
+        f'changed the status of “<a href="/ideas/{bobs_idea.pk}/">{title}</a>” from New to Planned'
+        in page
+    )
+
+
+def test_the_log_says_merges_in_words_and_shows_responses_as_plain_text(mo_client, pat, bobs_idea):
+    from actions.ideas import idea_status_set
+    from actions.merging import idea_merge
+
+    kept = IdeaFactory(title="Dark mode everywhere")
+    idea_status_set(
+        idea=bobs_idea,
+        actor=pat,
+        status="planned",
+        response="**Yes**, see [notes](https://x.test).",
+    )
+    idea_merge(actor=pat, merged=bobs_idea, kept=kept)
+    page = mo_client.get(reverse("moderation-audit")).content.decode()
+    assert f'merged “<a href="/ideas/{bobs_idea.pk}/">{bobs_idea.title}</a>” into “<a' in page
+    assert "Dark mode everywhere</a>”" in page
+    assert "Yes, see notes." in page and "**Yes**" not in page
+    assert '<option value="idea.merged">Merged an idea</option>' in page
 
 
 def test_old_admin_address_of_the_audit_log_redirects(client, django_user_model):

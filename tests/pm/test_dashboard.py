@@ -55,7 +55,7 @@ def test_dashboard_shows_rank_score_and_movement(pat_client, two_snapshots):
     html = response.content.decode()
     assert rows(html) == [
         "1 ▲ 1 up 1 place No trialware New Notebooks 40 0 0 0 0 0",
-        "2 New Name the Wi-Fi chipset New Notebooks 35 0 0 0 0 0",
+        "2 New entry Name the Wi-Fi chipset New Notebooks 35 0 0 0 0 0",
         "3 ▼ 2 down 2 places Ubuntu preinstalled New Notebooks 30 0 0 0 0 0",
         "4 ▼ 1 down 1 place Backlit keyboards New Notebooks 10 0 0 0 0 0",
     ]
@@ -77,9 +77,9 @@ def test_category_filter_shows_that_categorys_own_list(pat_client, two_snapshots
     idea_with_score(100, category=other, title="Quieter fans")
     top_requests_snapshot()
     overall = rows(pat_client.get(URL).content.decode())
-    assert overall[0].startswith("1 New Quieter fans")
+    assert overall[0].startswith("1 New entry Quieter fans")
     servers = pat_client.get(URL, {"category": "servers"}).content.decode()
-    assert rows(servers) == ["1 New Quieter fans New Servers and storage 100 0 0 0 0 0"]
+    assert rows(servers) == ["1 New entry Quieter fans New Servers and storage 100 0 0 0 0 0"]
     assert "Top requests in Servers and storage" in servers
     notebooks = rows(pat_client.get(URL, {"category": "notebooks"}).content.decode())
     assert [r.split()[0] for r in notebooks] == ["1", "2", "3", "4"]
@@ -170,7 +170,7 @@ def test_promotes_by_segment(pat_client, category, segment_voters):
     # Score 4 (5 promotes, 1 demote): promotes 5 = 2 consumers, 1 small business,
     # 1 enterprise, 1 unknown; the enterprise demote is not a promote.
     assert rows(pat_client.get(URL).content.decode()) == [
-        "1 New Standard power cables New Notebooks 4 5 2 1 1 1"
+        "1 New entry Standard power cables New Notebooks 4 5 2 1 1 1"
     ]
 
 
@@ -262,3 +262,23 @@ def test_charts_have_text_alternatives(pat_client, category, alice):
     assert "<caption>Votes per day, last 30 days</caption>" in html
     assert "<caption>Ideas per status at the end of each week</caption>" in html
     assert " style=" not in html
+
+
+def test_the_table_is_paginated_and_keeps_the_filters(pat_client, category):
+    for i in range(25):
+        idea_with_score(100 - i, category=category, title=f"Request {i:02}")
+    top_requests_snapshot()
+    html = pat_client.get(URL, {"category": "notebooks"}).content.decode()
+    assert len(rows(html)) == 20 and "1\u201320 of 25" in html
+    assert 'href="?category=notebooks&amp;page=2"' in html
+    assert "/pm/export.csv?category=notebooks" in html
+    second = rows(pat_client.get(URL, {"category": "notebooks", "page": 2}).content.decode())
+    assert [r.split()[0] for r in second] == ["21", "22", "23", "24", "25"]
+
+
+def test_figures_and_charts_come_before_the_table(pat_client, two_snapshots):
+    html = pat_client.get(URL).content.decode()
+    assert html.index("The board at a glance") < html.index('id="votes-chart-heading"')
+    assert html.index('id="status-chart-heading"') < html.index('class="pm-table"')
+    # The charts' SVGs hold no text (it would shrink with them on a phone): labels are HTML.
+    assert "<text" not in html and 'class="pm-plot-x"' in html

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.text import LineField
 from moderation.models import NOTE_MAX_LENGTH, Flag
+from web.moderation.audit_text import action_label
 
 
 class FlagForm(forms.Form):
@@ -146,4 +147,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("Any action")), *((a, a) for a in actions)]
+        self.fields["action"].choices = [
+            ("", _("Any action")),
+            *((a, action_label(a)) for a in actions),
+        ]

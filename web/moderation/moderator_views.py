@@ -29,6 +29,7 @@ from ideas.models import Idea
 from moderation.bans import ban_create, ban_lift
 from moderation.models import StuffingCase
 from moderation.queue import SORTS, TABS, queue_items, queue_page, tab_counts
+from web.moderation import audit_text
 from web.moderation.forms import (
     BAN_DAYS_CHOICES,
     AuditFilterForm,
@@ -287,7 +288,9 @@ def audit_log(request):
         entries = entries.filter(target_type=chosen["target_type"])
     page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = {k: v for k, v in chosen.items() if v}
-    rows = [(entry, _diff(entry)) for entry in page.object_list]
+    entries = list(page.object_list)
+    audit_text.describe(entries)
+    rows = [(entry, _diff(entry)) for entry in entries]
     context = {
         "filters": filters,
         "page": page,

@@ -3,6 +3,7 @@ figures and charts, and the exports of any filtered list of ideas."""
 
 import json
 
+from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,6 +17,9 @@ from pm import selectors
 from pm.export import csv_stream, json_stream, segments_csv_stream
 from web.pm.forms import IdeaFilterForm
 
+# Rows of the top requests table per page: the figures and charts above stay in view.
+TABLE_PAGE_SIZE = 20
+
 
 @require_GET
 @pm_required
@@ -24,12 +28,16 @@ def dashboard(request):
     snapshot = selectors.latest_snapshot()
     valid = filters.is_valid()
     rows = selectors.top_requests(snapshot, filters) if snapshot and valid else []
+    page = Paginator(rows, TABLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "filters": filters,
         "snapshot": snapshot,
-        "rows": rows,
+        "rows": page.object_list,
+        "page": page,
         "segments": [label for _, label in selectors.SEGMENTS],
-        "query": request.GET.urlencode() if valid else "",
+        "query": query.urlencode() if valid else "",
     }
     fragment = wants_fragment(request)
     if not fragment:
