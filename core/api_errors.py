@@ -6,9 +6,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseServerError,
+    JsonResponse,
+)
+from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 from drf_spectacular.openapi import AutoSchema
@@ -73,7 +84,12 @@ def _is_api(request: HttpRequest) -> bool:
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _is_api(request):
         return JsonResponse(error_body("The request could not be read.", "bad_request"), status=400)
-    return defaults.bad_request(request, exception)
+    try:
+        return render(request, "400.html", status=400)
+    except Exception:
+        # The request itself may be what is wrong (a host not allowed, a broken header), and
+        # the site's frame reads it: a page that needs nothing, then.
+        return HttpResponseBadRequest(plain_page("Bad request", "We couldn't read that request."))
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -102,7 +118,45 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
         body = error_body("Something went wrong on our side.", "server_error")
         return JsonResponse(body, status=500)
-    return defaults.server_error(request)
+    try:
+        html = loader.get_template("500.html").render(_server_error_context())
+    except Exception:
+        # Even the template failed (a broken install): a page that needs nothing at all.
+        html = plain_page("Something went wrong", "We have been told and will look into it.")
+    return HttpResponseServerError(html)
+
+
+def plain_page(heading: str, sentence: str) -> str:
+    """An error page with no template, stylesheet or query, for when those are what failed."""
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{heading}</title>'
+        f'</head><body><main><h1>{heading}</h1><p>{sentence} <a href="/">Home</a></p></main>'
+        "</body></html>"
+    )
+
+
+PAGE_STYLESHEETS = ("css/site.css",)
+
+
+def _server_error_context() -> dict[str, Any]:
+    """What the 500 page shows, none of it from the database or the cache (either may be what
+    failed): the site's name from the settings, the stylesheets and icons from the static
+    files, each with a fallback in case the manifest is what broke."""
+    context: dict[str, Any] = {
+        "board_name": settings.IDEASTORM_SITE_NAME,
+        "stylesheets": [],
+        "sprite": "",
+    }
+    for name in PAGE_STYLESHEETS:
+        try:
+            context["stylesheets"].append(staticfiles_storage.url(name))
+        except ValueError:
+            context["stylesheets"].append(settings.STATIC_URL + name)
+    try:
+        context["sprite"] = staticfiles_storage.url("icons/sprite.svg")
+    except ValueError:
+        context["sprite"] = ""  # no icon then
+    return context
 
 
 # The schema.

@@ -1,4 +1,5 @@
 from django.http import JsonResponse
+from django.shortcuts import render
 
 from core.http import forbidden
 from core.roles import ban_message, ban_until_text
@@ -58,6 +59,28 @@ class BanMiddleware:
             body = {"detail": ban_message(user), "code": "permission_denied"}
             return JsonResponse(body, status=403)
         return banned_response(request)
+
+
+class MethodNotAllowedPageMiddleware:
+    """Django answers a wrong method (a GET on a POST-only page) with an empty 405; a person
+    who followed such an address gets the site's 405 page instead, with the same status and
+    Allow header. The API keeps its JSON answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or response.content
+            or request.path_info.startswith("/api/")
+            or not request.accepts("text/html")
+        ):
+            return response
+        page = render(request, "405.html", status=405)
+        page["Allow"] = response["Allow"]
+        return page
 
 
 def banned_response(request):

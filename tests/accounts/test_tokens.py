@@ -87,6 +87,11 @@ def test_settings_say_when_there_is_no_token(alice_client):
     assert "Revoke API token" not in html
 
 
+def machine_time(at: dt.datetime) -> str:
+    """A <time datetime> as the pages write it: UTC, whole seconds (valid HTML)."""
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def test_settings_show_the_token_created_last_used_and_expiry_never_the_key(
     alice_client, alice, settings
 ):
@@ -95,14 +100,14 @@ def test_settings_show_the_token_created_last_used_and_expiry_never_the_key(
     html = alice_client.get(reverse("account-settings")).content.decode()
     assert "Revoke API token" in html
     assert token.key not in html
-    assert f'datetime="{token.created.isoformat()}"' in html
+    assert f'datetime="{machine_time(token.created)}"' in html
     assert "Never" in html  # not used yet
     expires = token.created + dt.timedelta(days=30)
-    assert f'datetime="{expires.isoformat()}"' in html
+    assert f'datetime="{machine_time(expires)}"' in html
     token_client(token.key).get("/api/users/me/")
     used = ApiTokenUse.objects.get(token=token).last_used_at
     html = alice_client.get(reverse("account-settings")).content.decode()
-    assert f'datetime="{used.isoformat()}"' in html
+    assert f'datetime="{machine_time(used)}"' in html
 
 
 def test_revoke_api_token_on_the_settings_page(alice_client, alice):

@@ -51,6 +51,15 @@ class SignupForm(UserCreationForm):
         self.fields["password1"].label = _("Password")
         self.fields["password2"].label = _("Password (again)")
         self.fields["username"].widget.attrs.pop("autofocus", None)
+        # One plain line each instead of Django's list of every password validator's rule;
+        # the validators still explain a refused password at the field.
+        self.fields["username"].help_text = _(
+            "Shown beside your ideas and comments. Letters, digits and @ . + - _ only."
+        )
+        self.fields["password1"].help_text = _(
+            "At least 8 characters, not only digits, and not a common password."
+        )
+        self.fields["password2"].help_text = ""
 
     def clean_username(self):
         username = super().clean_username()
