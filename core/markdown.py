@@ -11,16 +11,20 @@ ALLOWED_TAGS = {
     "p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li",
     "a", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
-# Headings in user text are demoted so they never compete with the page's own h1/h2.
-_HEADING_SHIFT = {"h1": "h3", "h2": "h4", "h3": "h5", "h4": "h6", "h5": "h6", "h6": "h6"}
+# Headings in user text are demoted so they never compete with the page's own h1/h2: the
+# highest level the text uses becomes h3, and each level below it the next one, without gaps
+# (a text with only "##" and "####" gets h3 and h4), so the page's outline never skips a level.
+_FIRST_USER_HEADING = 3
 
 
 def render_markdown(text: str) -> str:
     """Return safe HTML for user-written Markdown."""
     tokens = _md.parse(text or "")
-    for token in tokens:
-        if token.type in ("heading_open", "heading_close"):
-            token.tag = _HEADING_SHIFT[token.tag]
+    headings = [t for t in tokens if t.type in ("heading_open", "heading_close")]
+    levels = sorted({int(t.tag[1]) for t in headings})
+    for token in headings:
+        level = _FIRST_USER_HEADING + levels.index(int(token.tag[1]))
+        token.tag = f"h{min(level, 6)}"
     html = _md.renderer.render(tokens, _md.options, {})
     return nh3.clean(
         html,

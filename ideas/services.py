@@ -144,6 +144,23 @@ def idea_withdraw(*, idea: Idea, user) -> Idea:
 
 
 @transaction.atomic
+def idea_restore(*, idea: Idea, user) -> Idea:
+    """The author's undo of idea_withdraw, at any time: withdrawing changed only withdrawn_at
+    (votes, comments, follows and search rows stayed), so clearing it puts the idea back as it
+    was. Not for a merged or hidden idea: those are staff's to restore."""
+    idea = Idea.objects.select_for_update().get(pk=idea.pk)
+    if not user.is_authenticated or idea.author_id != user.pk:
+        raise PermissionDenied("Only the author can restore a withdrawn idea.")
+    if idea.merged_into_id or idea.hidden_at:
+        raise PermissionDenied("This idea was merged or hidden: staff restore it.")
+    if idea.withdrawn_at is not None:
+        idea.withdrawn_at = None
+        idea.save(update_fields=["withdrawn_at", "updated_at"])
+        board_changed()
+    return idea
+
+
+@transaction.atomic
 def idea_status_record(*, idea: Idea, actor, status: str, response: str = "") -> StatusChange:
     """A product manager moves the idea to a status, optionally with an official response, in
     the audit log too. Declining needs a reason. Telling followers and webhooks is the use

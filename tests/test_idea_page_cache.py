@@ -28,6 +28,7 @@ from web.templatetags import ideas_tags
 pytestmark = pytest.mark.django_db
 
 CSRF = re.compile(r'value="[A-Za-z0-9]{64}"')
+FORM_TOKEN = re.compile(r'name="form_token" value="[^"]*"')
 
 
 @pytest.fixture(autouse=True)
@@ -49,8 +50,10 @@ def rendered_whole(client, idea) -> str:
 
 def same_page(html: str) -> str:
     """The page without what differs between two renderings of it: the CSRF tokens (masked
-    anew each time), and blank lines (web.skeleton's bell leaves one more)."""
-    return re.sub(r"\n\s*\n", "\n", CSRF.sub('value="CSRF"', html))
+    anew each time), the one-time form tokens (fresh for each form shown), and blank lines
+    (web.skeleton's bell leaves one more)."""
+    html = FORM_TOKEN.sub('name="form_token" value="TOKEN"', CSRF.sub('value="CSRF"', html))
+    return re.sub(r"\n\s*\n", "\n", html)
 
 
 def comment_html(html: str, comment) -> str:

@@ -42,6 +42,8 @@ def test_main_pages_and_htmx_run_without_csp_refusals(
 
     # "Other" needs a note: the 400 comes back with the error and htmx swaps it in place
     # (responseHandling in base.html, no hx-on script).
+    # Flag waits in the More menu (tests/e2e/test_more_menu.py).
+    page.locator("details.idea-menu > summary").click()
     flag_form = page.get_by_role("form", name="Flag this idea")
     flag_form.get_by_label("Reason").select_option(label="Other")
     flag_form.get_by_role("button", name="Flag").click()

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +17,7 @@ def test_member_submits_with_tags_and_they_show_and_filter(alice_client, categor
         reverse("idea-new"),
         {
             "title": "Spare battery",
-            "description": "Hot-swap.",
+            "description": "Hot-swap it, no restart needed.",
             "category": category.slug,
             "tags": "Battery, mobile, battery",
         },
@@ -50,11 +51,12 @@ def test_overlong_title_or_description_is_refused_at_the_field(
 
 def test_author_edits_within_the_window(alice_client, alice, category):
     idea = idea_submit(author=alice, title="Typo titel", description="D", category=category)
-    data = {"title": "Typo title", "description": "Better", "category": category.slug}
+    better = "Better: the idea explained."
+    data = {"title": "Typo title", "description": better, "category": category.slug}
     response = alice_client.post(reverse("idea-edit", args=[idea.pk]), data)
     assert response.status_code == 302
     idea.refresh_from_db()
-    assert (idea.title, idea.description) == ("Typo title", "Better")
+    assert (idea.title, idea.description) == ("Typo title", better)
     assert response["Location"] == idea.get_absolute_url()  # the new title's slug
 
 
@@ -83,23 +85,95 @@ def test_someone_elses_idea_cannot_be_edited_or_withdrawn(client, bob, category)
     assert idea.title == "Alice's" and idea.withdrawn_at is None
 
 
-def test_withdrawn_idea_leaves_lists_search_api_and_its_page(alice_client, alice, client):
+def test_withdrawn_idea_leaves_lists_search_api_and_its_page(alice_client, alice):
     idea = IdeaFactory(author=alice, title="Withdraw me please")
     response = alice_client.post(reverse("idea-withdraw", args=[idea.pk]))
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url == idea.get_absolute_url()
     assert idea not in alice_client.get(reverse("idea-list")).context["ideas"]
     assert not alice_client.get(reverse("idea-list"), {"q": "withdraw"}).context["ideas"]
-    assert client.get(idea.get_absolute_url()).status_code == 404
-    assert client.get(reverse("api-idea-detail", args=[idea.pk])).status_code == 404
-    assert client.get(reverse("api-idea-list")).json()["results"] == []
+    # Its author still reaches its page (to undo); a visitor gets a 404, as before.
+    visitor = Client()
+    assert visitor.get(idea.get_absolute_url()).status_code == 404
+    assert visitor.get(reverse("api-idea-detail", args=[idea.pk])).status_code == 404
+    assert visitor.get(reverse("api-idea-list")).json()["results"] == []
 
 
-def test_withdraw_is_post_only_and_needs_login(client, db):
-    idea = IdeaFactory()
+def test_withdraw_needs_login_and_a_get_only_asks_to_confirm(client, db):
+    idea = IdeaFactory(title="Quieter fans")
     assert client.post(reverse("idea-withdraw", args=[idea.pk])).status_code == 302
     assert Idea.objects.get(pk=idea.pk).withdrawn_at is None
     client.force_login(idea.author)
-    assert client.get(reverse("idea-withdraw", args=[idea.pk])).status_code == 405
+    response = client.get(reverse("idea-withdraw", args=[idea.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Withdraw this idea?" in html and "Quieter fans" in html
+    assert f'<form method="post" action="/ideas/{idea.pk}/withdraw/"' in html
+    assert "Confirm: withdraw idea" in html
+    assert Idea.objects.get(pk=idea.pk).withdrawn_at is None
+    assert client.put(reverse("idea-withdraw", args=[idea.pk])).status_code == 405
+
+
+def test_another_member_gets_no_confirmation_page(client, bob):
+    idea = IdeaFactory()
+    client.force_login(bob)
+    assert client.get(reverse("idea-withdraw", args=[idea.pk])).status_code == 403
+
+
+def test_the_author_lands_on_the_withdrawn_idea_with_an_undo(alice_client, alice):
+    idea = IdeaFactory(author=alice, title="Quieter fans", description="Less *noise*.")
+    response = alice_client.post(reverse("idea-withdraw", args=[idea.pk]), follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.redirect_chain == [(idea.get_absolute_url(), 302)]
+    assert "You withdrew this idea." in html and "Quieter fans" in html
+    assert "<em>noise</em>" in html
+    assert f'action="/ideas/{idea.pk}/restore/"' in html and ">Undo</button>" in html
+    # No voting, following or commenting on it meanwhile.
+    assert "Promote" not in html and "Post comment" not in html
+
+
+def test_undo_restores_the_idea_as_it_was(alice_client, alice, bob):
+    idea = IdeaFactory(author=alice, title="Quieter fans")
+    vote_cast(voter=bob, idea=idea, value=1)
+    alice_client.post(reverse("idea-withdraw", args=[idea.pk]))
+    response = alice_client.post(reverse("idea-restore", args=[idea.pk]))
+    assert response.status_code == 302 and response.url == idea.get_absolute_url()
+    idea.refresh_from_db()
+    assert idea.withdrawn_at is None and idea.promotes == 1
+    html = alice_client.get(idea.get_absolute_url()).content.decode()
+    assert "is back on the board" in html and "You withdrew this idea." not in html
+    visitor = Client()
+    assert visitor.get(idea.get_absolute_url()).status_code == 200
+    assert idea in visitor.get(reverse("idea-list")).context["ideas"]
+    assert visitor.get(reverse("idea-list"), {"q": "quieter"}).context["ideas"]
+
+
+def test_only_the_author_can_undo_and_others_see_no_idea(client, alice, bob):
+    idea = IdeaFactory(author=alice, withdrawn_at=timezone.now())
+    client.force_login(bob)
+    assert client.get(idea.get_absolute_url()).status_code == 404
+    assert client.post(reverse("idea-restore", args=[idea.pk])).status_code == 404
+    client.logout()
+    assert client.get(idea.get_absolute_url()).status_code == 404
+    response = client.post(reverse("idea-restore", args=[idea.pk]))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert Idea.objects.get(pk=idea.pk).withdrawn_at is not None
+
+
+def test_a_hidden_or_merged_withdrawn_idea_has_no_undo(alice_client, alice):
+    now = timezone.now()
+    hidden = IdeaFactory(author=alice, withdrawn_at=now, hidden_at=now)
+    kept = IdeaFactory()
+    merged = IdeaFactory(author=alice, withdrawn_at=now, merged_into=kept)
+    for idea in (hidden, merged):
+        assert alice_client.post(reverse("idea-restore", args=[idea.pk])).status_code == 404
+        assert Idea.objects.get(pk=idea.pk).withdrawn_at is not None
+    assert alice_client.get(hidden.get_absolute_url()).status_code == 404
+
+
+def test_restore_is_post_only(alice_client, alice):
+    idea = IdeaFactory(author=alice, withdrawn_at=timezone.now())
+    assert alice_client.get(reverse("idea-restore", args=[idea.pk])).status_code == 405
 
 
 def test_member_filters_mine_voted_and_following(alice_client, alice, bob):
@@ -183,6 +257,28 @@ def test_pm_sets_planned_with_a_response_that_shows_with_history(client, pat, al
     # The voter follows the idea, so hears about it.
     note = Notification.objects.get(recipient=alice)
     assert note.kind == Notification.Kind.STATUS and "Planned" in note.message
+
+
+def test_the_official_response_shows_once_and_the_history_links_to_it(client, pat):
+    idea = IdeaFactory()
+    client.force_login(pat)
+    answer = {"status": "planned", "response": "Coming in **Q3**."}
+    client.post(reverse("idea-status", args=[idea.pk]), answer)
+    body = client.get(idea.get_absolute_url()).content.decode()
+    assert body.count("<strong>Q3</strong>") == 1
+    history = body[body.index('class="status-history"') :]
+    assert 'href="#official-response"' in history and "Q3" not in history
+    assert 'id="official-response"' in body
+    # A response that a later one replaced is not shown above: the history keeps it, folded.
+    client.post(
+        reverse("idea-status", args=[idea.pk]),
+        {"status": "in-progress", "response": "Started *now*."},
+    )
+    body = client.get(idea.get_absolute_url()).content.decode()
+    assert body.count("<strong>Q3</strong>") == 1 and body.count("<em>now</em>") == 1
+    history = body[body.index('class="status-history"') :]
+    assert "Earlier official response" in history and "<strong>Q3</strong>" in history
+    assert "<em>now</em>" not in history
 
 
 def test_declining_without_a_reason_is_refused_at_the_field(client, pat):

@@ -23,7 +23,8 @@ def test_a_member_gets_a_flag_button_with_a_reason_choice(alice, bobs_idea):
     html = render(bobs_idea, alice)
     prefix = f"flag-idea-{bobs_idea.pk}"
     assert re.search(r"<button [^>]*>Flag</button>", html)
-    assert f'<label class="visually-hidden" for="{prefix}-reason">Reason</label>' in html
+    # The label shows: in the More menu the select needs it in view.
+    assert f'<label class="flag-label" for="{prefix}-reason">Reason</label>' in html
     assert re.search(rf'<select name="reason"[^>]* id="{prefix}-reason"', html)
     assert f'<label class="visually-hidden" for="{prefix}-note">Note</label>' in html
     assert (

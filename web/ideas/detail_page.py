@@ -47,7 +47,6 @@ from django.http import HttpResponse
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.translation import get_language
 
 from board.selectors import board_settings
@@ -69,7 +68,7 @@ SHARED_TTL = 60
 # Renderings keyed on all they show: kept while they are read.
 EXACT_TTL = 3600
 # Bump when the page's markup changes in a way the keys would not see.
-KEY_VERSION = 1
+KEY_VERSION = 2
 # The idea's columns the skeleton's key is made of, or that decide whether it may be used.
 STATE_FIELDS = (
     "id",
@@ -343,8 +342,8 @@ def serve(request, pk: int, slug: str | None, render: Callable) -> HttpResponse 
         slots["thread"] = threads.thread_html(request, idea)
     html = cards.fill_request_marks(request, _joined(entry[1], slots))
     if member:  # web.skeleton's markers
-        html = html.replace(skeleton.USER_MARK, escape(user.username))
-        html = html.replace(_BELL_MARK, slots["bell"], 1)
+        html = skeleton.whoami_filled(html, user)
+        html = html.replace(_BELL_MARK, slots["bell"])
     return HttpResponse(html)
 
 

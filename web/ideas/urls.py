@@ -15,6 +15,7 @@ urlpatterns = [
     path("ideas/<id:pk>/", views.idea_detail, name="idea-detail"),
     path("ideas/<id:pk>/edit/", views.idea_edit, name="idea-edit"),
     path("ideas/<id:pk>/withdraw/", views.idea_withdraw_view, name="idea-withdraw"),
+    path("ideas/<id:pk>/restore/", views.idea_restore_view, name="idea-restore"),
     path("ideas/<id:pk>/status/", views.idea_status, name="idea-status"),
     path("ideas/<id:pk>/merge/", views.idea_merge_view, name="idea-merge"),
     # Last: any other app's /ideas/<id>/<word>/ must be included before this URLconf.

@@ -12,9 +12,10 @@ register = template.Library()
 
 
 @register.inclusion_tag("moderation/flag_control.html", takes_context=True)
-def flag_button(context, target) -> dict:
+def flag_button(context, target, menu: bool = False) -> dict:
     """`{% flag_button idea %}` or `{% flag_button comment %}`: the Flag form for members, "You
-    flagged this" once they have; nothing for visitors, the author, or content taken down."""
+    flagged this" once they have; nothing for visitors, the author, or content taken down.
+    With `menu=True` the form comes folded in a small More menu (one per comment)."""
     request = context["request"]
     if not can_flag(request.user, target):
         return {}
@@ -23,7 +24,11 @@ def flag_button(context, target) -> dict:
     flagged = getattr(target, "viewer_flagged", None)
     if flagged is None:
         flagged = viewer_has_flagged(request, target)
-    return {**flag_control(target, flagged=flagged), "next_url": request.get_full_path()}
+    return {
+        **flag_control(target, flagged=flagged),
+        "next_url": request.get_full_path(),
+        "menu": menu,
+    }
 
 
 @register.filter
