@@ -4,6 +4,7 @@ from django.db import transaction
 
 from comments.models import Comment
 from comments.services import comment_create, comment_edit
+from core.pagecache import votes_changed
 from ideas.models import Idea
 from moderation.holds import hold_reason
 from notifications.models import Notification
@@ -22,6 +23,8 @@ def comment_post(*, author, idea: Idea, body: str, parent: Comment | None = None
         held=hold_reason(author=author, text=(body or "").strip()),
     )
     if comment.held_at is None:
+        # Cards show the comment count: cached lists catch up as after a vote (LIVE_LAG).
+        votes_changed()
         followers_notify(
             idea=comment.idea,
             kind=Notification.Kind.COMMENT,

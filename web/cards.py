@@ -12,6 +12,11 @@ card holds that belong to the request, the CSRF token and the address the vote f
 are rendered as markers and put in afterwards. The time ("3 days ago") is the one thing the key
 leaves out: a card lives CARD_TTL seconds, which bounds how far behind it can be.
 
+A card also shows an excerpt of the description, the number of comments and, on Popular, the
+figure the order follows (the decayed score, "why"): with_card_figures() reads the last two in
+the list's own query, and the key holds each (the why figure rounded as shown), so a new comment,
+or time that changes the figure shown, changes the key.
+
 The cache is the shared one (Redis), one round trip for the whole page, and it fails open:
 without Redis the cards are rendered, as before.
 """
@@ -20,11 +25,21 @@ import hashlib
 from dataclasses import asdict, dataclass
 
 from django.core.cache import cache
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.middleware.csrf import get_token
 from django.template import Context
 from django.template.loader import get_template
 from django.utils.html import escape
 from django.utils.translation import get_language
+
+from comments.models import Comment
+from core import formtokens
+from ideas.models import IdeaQuerySet
+from votes.models import RankingEpoch
+from votes.ranking_sql import seconds_since_sql
+from web.templatetags.avatars import avatar_inputs
 
 CARD_TEMPLATE = "includes/idea_card.html"
 CARD_TTL = 60
@@ -33,7 +48,7 @@ CARD_TTL = 60
 NEXT_MARK = "\ue000next\ue000"
 CSRF_MARK = "\ue000csrf\ue000"
 # Bump when a card's markup changes in a way the key would not see (a new field on the card).
-KEY_VERSION = 1
+KEY_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,7 @@ class CardParams:
     visitor_posts: bool  # a visitor's buttons post too (a page never cached: the idea's own)
     demotes_on: bool  # the board's demote switch
     q: str  # the search, whose matches the card marks
+    why: bool = False  # the list is in Popular order: each card shows the figure it follows
 
 
 def card_params(context) -> CardParams:
@@ -55,7 +71,57 @@ def card_params(context) -> CardParams:
         visitor_posts=bool(context.get("visitor_posts")),
         demotes_on=bool(board is None or board.downvotes_enabled),
         q=str(context.get("q") or ""),
+        why=context.get("sort") == "popular",
     )
+
+
+def with_card_figures(ideas: IdeaQuerySet) -> IdeaQuerySet:
+    """Annotate what a card shows besides the idea's own columns, in the list's own query:
+    `comment_count` (the comments everyone sees) and `popular_now` (the decayed score the
+    Popular order follows, in fresh votes)."""
+    shown = Comment.objects.filter(
+        idea=OuterRef("pk"), deleted_at__isnull=True, hidden_at__isnull=True, held_at__isnull=True
+    )
+    count = shown.order_by().values("idea").annotate(n=Count("pk")).values("n")
+    epoch = RankingEpoch._meta.db_table
+    t0, half_life = (f"(SELECT {c} FROM {epoch} WHERE id = 1)" for c in ("t0", "half_life_days"))
+    # votes.ranking.decayed_score in SQL: the key scaled from t0 back to the present.
+    decayed = (
+        f"{ideas.model._meta.db_table}.popular_key * POWER(CAST(2 AS DOUBLE PRECISION), "
+        f"-({seconds_since_sql('CURRENT_TIMESTAMP', t0)}) / ({half_life} * 86400.0))"
+    )
+    return ideas.annotate(
+        comment_count=Coalesce(Subquery(count, output_field=IntegerField()), 0),
+        popular_now=RawSQL(decayed, []),
+    )
+
+
+def why_figure(idea) -> str:
+    """The decayed score as a card shows it: one decimal below 100, whole above."""
+    value = getattr(idea, "popular_now", None)
+    if value is None:
+        return ""
+    value = float(value)
+    text = f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}"
+    return "0" if text in ("0.0", "-0.0", "-0") else text.replace("-", "\u2212")
+
+
+def put_card_figures(ideas: list) -> None:
+    """Set with_card_figures()'s figures on the ideas read without them, in one query for all.
+    In the list's own query they are computed for every row the database steps over too: deep
+    pages (a large OFFSET) ask here instead."""
+    missing = [idea for idea in ideas if not hasattr(idea, "comment_count")]
+    if not missing:
+        return
+    rows = with_card_figures(
+        type(missing[0])._default_manager.filter(pk__in=[i.pk for i in missing])
+    )
+    figures = {
+        pk: (count, now)
+        for pk, count, now in rows.values_list("pk", "comment_count", "popular_now")
+    }
+    for idea in missing:
+        idea.comment_count, idea.popular_now = figures.get(idea.pk, (0, None))
 
 
 class _Board:
@@ -79,8 +145,10 @@ def _card_key(idea, params: CardParams) -> str:
         KEY_VERSION,
         idea.pk,
         idea.title,
-        # The search marks a snippet of the description.
-        idea.description if params.q else None,
+        # The search marks a snippet of the description; otherwise the card shows an excerpt.
+        idea.description if params.q else idea.description_html,
+        idea.comment_count,
+        why_figure(idea) if params.why else None,
         idea.status,
         idea.created_at.isoformat(),
         idea.promotes,
@@ -90,6 +158,7 @@ def _card_key(idea, params: CardParams) -> str:
         category.name,
         author.username if author else None,
         author.deleted_at.isoformat() if author and author.deleted_at else None,
+        avatar_inputs(author),
         getattr(idea, "viewer_vote", None),
         astuple_params(params),
         get_language(),
@@ -104,6 +173,7 @@ def astuple_params(params: CardParams) -> tuple:
 def card_pieces(ideas: list, params: CardParams) -> list[str]:
     """Each idea's card (each with `viewer_vote`, `category` and `author` loaded), with the
     markers still in: one cache round trip for all, the missing ones rendered and stored."""
+    put_card_figures(ideas)
     keys = [_card_key(idea, params) for idea in ideas]
     found = cache.get_many(keys) if keys else {}
     missing = {}
@@ -117,6 +187,7 @@ def card_pieces(ideas: list, params: CardParams) -> list[str]:
                     "board": _Board(params.demotes_on),
                     "visitor_posts": params.visitor_posts,
                     "q": params.q,
+                    "why": why_figure(idea) if params.why else "",
                     "card_next_url": NEXT_MARK,
                     "csrf_token": CSRF_MARK,
                 }
@@ -140,4 +211,5 @@ def fill_request_marks(request, html: str) -> str:
         html = html.replace(NEXT_MARK, next_url)
     if CSRF_MARK in html:
         html = html.replace(CSRF_MARK, escape(get_token(request)) if request is not None else "")
-    return html
+    # A create form's one-time token: a fresh one per form and request (core.formtokens).
+    return formtokens.fill_token_marks(html)

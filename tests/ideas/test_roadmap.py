@@ -200,9 +200,10 @@ def test_the_page_is_accessible_and_shows_each_idea_with_its_vote(client, alice)
 
 def test_the_header_links_to_the_roadmap_on_every_page(client):
     home = client.get(reverse("home")).content.decode()
-    assert '<a href="/roadmap/" >Roadmap</a>' in home
+    assert '<a href="/roadmap/">Roadmap</a>' in home
     roadmap_page = page(client)
     assert '<a href="/roadmap/" aria-current="page">Roadmap</a>' in roadmap_page
+    assert '<a href="/roadmap/">Roadmap</a>' not in roadmap_page
 
 
 def test_htmx_gets_the_board_alone(client):

@@ -23,6 +23,7 @@ from core import pagecache
 from core.pagecache import cache_for_visitors, wants_fragment
 from core.text import printable_line
 from ideas.models import Category, Idea, IdeaQuerySet, Status, StatusChange
+from web.cards import with_card_figures
 
 ROADMAP_STATUSES = (Status.PLANNED, Status.IN_PROGRESS, Status.IMPLEMENTED)
 RECENTLY_IMPLEMENTED = dt.timedelta(days=90)
@@ -113,7 +114,8 @@ def roadmap_columns(
         column = Column(status, Status(status).label, counts[f"c{i}"], category=category)
         if column.count:
             cards = with_status_since(ideas.filter(_in_column(status, now)))
-            cards = cards.for_list().with_viewer_vote(viewer).ranked("popular")
+            cards = with_card_figures(cards.for_list().with_viewer_vote(viewer))
+            cards = cards.ranked("popular")
             if with_tags:
                 cards = cards.prefetch_related("tags")
             column.ideas = list(cards[:size])

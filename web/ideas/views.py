@@ -3,7 +3,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -12,7 +14,7 @@ from actions import merging
 from actions.ideas import idea_revise, idea_status_set, idea_submit
 from actions.merging import suggested_merges
 from board.selectors import board_settings
-from core import pagecache, ratelimit
+from core import formtokens, pagecache, ratelimit
 from core.forms import add_service_errors
 from core.pagecache import wants_fragment
 from core.pagination import page_of
@@ -30,11 +32,13 @@ from ideas.models import (
     Tag,
     put_viewer_votes,
 )
-from ideas.services import idea_is_editable, idea_withdraw
+from ideas.services import idea_is_editable, idea_restore, idea_withdraw
 from notifications.selectors import followed_by, is_following
 from storms.models import StormSession
 from votes.selectors import rank_explanation, segment_demand, vote_history
+from web.cards import with_card_figures
 from web.ideas import detail_page
+from web.ideas import merging as merge_pages
 from web.ideas.forms import (
     SHOW_CHOICES,
     IdeaFilterForm,
@@ -48,17 +52,18 @@ from web.middleware import banned_response
 from web.skeleton import cache_pages
 
 PAGE_SIZE = 20
+# The cards' figures (web.cards.with_card_figures) are read in the list's own query on the first
+# pages; on deeper ones, in one query of their own (the database would compute them for every
+# row it skips to get there).
+FIGURES_INLINE_PAGES = 5
 
 
 @require_GET
 @cache_pages
 def home(request):
-    ideas = (
-        Idea.objects.visible()
-        .for_shared_list()
-        .with_viewer_vote(request.user)
-        .ranked(DEFAULT_SORT)[:10]
-    )
+    ideas = with_card_figures(
+        Idea.objects.visible().for_shared_list().with_viewer_vote(request.user)
+    ).ranked(DEFAULT_SORT)[:10]
     return render(
         request,
         "ideas/home.html",
@@ -127,8 +132,10 @@ def idea_list(request):
     if show:
         ideas = _show_filter(ideas, show, request.user)
     q = filters["q"] or ""
-    ideas = search.matching(ideas, q).ranked(sort)
-    page = _page_for(request, ideas)
+    ideas = search.matching(ideas, q)
+    if _page_number(request) <= FIGURES_INLINE_PAGES:
+        ideas = with_card_figures(ideas)
+    page = _page_for(request, ideas.ranked(sort))
     query = request.GET.copy()
     query.pop("page", None)
     without_tag = query.copy()
@@ -153,10 +160,18 @@ def idea_list(request):
         "statuses": Status.choices,
         "query_without_page": query.urlencode(),
         "query_without_tag": without_tag.urlencode(),
+        "half_life_days": settings.IDEAS_HALF_LIFE_DAYS,
     }
     fragment = wants_fragment(request)
     template = "ideas/idea_list.html#results" if fragment else "ideas/idea_list.html"
     return render(request, template, {**context, "fragment": fragment})
+
+
+def _page_number(request) -> int:
+    try:
+        return int(request.GET.get("page") or 1)
+    except ValueError:
+        return 1
 
 
 def _page_for(request, ideas):
@@ -189,9 +204,13 @@ def _idea_page(request, pk: int, page_marks: dict | None = None):
     member (or visitor) shares, its per-viewer parts left as those markers."""
     # The author sees their held idea, moderators held and hidden ones (with a banner).
     ideas = Idea.objects.viewable_by(request.user).select_related("category", "author", "session")
-    idea = get_object_or_404(
-        ideas.select_related("responded_by").with_viewer_vote(request.user), pk=pk
-    )
+    idea = ideas.select_related("responded_by").with_viewer_vote(request.user).filter(pk=pk).first()
+    if idea is None:
+        # The author of a withdrawn idea lands here after Withdraw: it is theirs to undo.
+        withdrawn = _own_withdrawn_idea(request.user, pk)
+        if withdrawn is None:
+            raise Http404
+        return render(request, "ideas/idea_withdrawn.html", {"idea": withdrawn})
     if idea.merged_into_id:
         messages.info(request, _("“%(title)s” was merged into this idea.") % {"title": idea.title})
         return redirect("idea-detail", pk=idea.merged_into_id)
@@ -226,18 +245,30 @@ def _idea_page(request, pk: int, page_marks: dict | None = None):
 def idea_new(request):
     if request.user.is_banned:  # say so before the member writes the idea, not after
         return banned_response(request)
+    # The form posted again (Back then Submit, a double click): where the first post went.
+    token = formtokens.token_clean(request.POST.get(formtokens.FIELD_NAME))
+    if earlier := formtokens.earlier_id(user=request.user, kind="idea", token=token):
+        return formtokens.see_other(reverse("idea-detail", args=[earlier]))
     # ?session=SLUG: submitting into that Storm Session.
     form = IdeaSubmitForm(request.POST or None, initial={"session": request.GET.get("session")})
     if request.method == "POST" and form.is_valid():
         if exceeded := ratelimit.hit("idea", request.user.pk):
             return ratelimit.page_response(request, exceeded)
         try:
-            idea = idea_submit(author=request.user, **form.cleaned_data)
+            outcome = formtokens.create_once(
+                user=request.user,
+                kind="idea",
+                token=token,
+                create=lambda: idea_submit(author=request.user, **form.cleaned_data),
+            )
         except ValidationError as error:
             # The session closed between the form's check and the save: say so at the top.
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in ("title", "category") else None, errors)
             return render(request, "ideas/idea_form.html", {"form": form}, status=400)
+        if outcome.created is None:  # a twin post, at the same moment, created it
+            return formtokens.see_other(reverse("idea-detail", args=[outcome.earlier_id]))
+        idea = outcome.created
         if idea.held_at:
             messages.success(
                 request,
@@ -297,15 +328,42 @@ def idea_edit(request, pk: int):
     )
 
 
+def _own_withdrawn_idea(user, pk: int) -> Idea | None:
+    """The user's own withdrawn idea that they may restore: not merged, not hidden."""
+    if not user.is_authenticated:
+        return None
+    withdrawn = Idea.objects.filter(
+        withdrawn_at__isnull=False, merged_into__isnull=True, hidden_at__isnull=True, author=user
+    )
+    return withdrawn.select_related("category").filter(pk=pk).first()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def idea_withdraw_view(request, pk: int):
+    """GET asks to confirm; the POST withdraws and leads back to the idea, where its author may
+    undo it (idea_restore_view)."""
+    ideas = Idea.objects.viewable_by(request.user).filter(merged_into__isnull=True)
+    idea = get_object_or_404(ideas.select_related("category"), pk=pk)
+    if idea.author_id != request.user.pk:
+        raise PermissionDenied(_("Only the author can withdraw an idea."))
+    if request.method == "GET":
+        return render(request, "ideas/idea_withdraw_confirm.html", {"idea": idea})
+    idea_withdraw(idea=idea, user=request.user)
+    messages.success(request, _("“%(title)s” is withdrawn.") % {"title": idea.title})
+    return redirect(idea)
+
+
 @login_required
 @require_POST
-def idea_withdraw_view(request, pk: int):
-    idea = _visible_idea(pk)
-    idea_withdraw(idea=idea, user=request.user)
-    messages.success(
-        request, _("“%(title)s” is withdrawn: nobody sees it any more.") % {"title": idea.title}
-    )
-    return redirect("idea-list")
+def idea_restore_view(request, pk: int):
+    """Undo of Withdraw, for the author only (anyone else: no such idea)."""
+    idea = _own_withdrawn_idea(request.user, pk)
+    if idea is None:
+        raise Http404
+    idea = idea_restore(idea=idea, user=request.user)
+    messages.success(request, _("“%(title)s” is back on the board.") % {"title": idea.title})
+    return redirect(idea)
 
 
 @login_required
@@ -333,35 +391,67 @@ def _pm_only(request) -> None:
         raise PermissionDenied(_("Only product managers merge ideas."))
 
 
+def _merge_page(request, merged: Idea, *, form=None, status: int = 200):
+    """The search for the idea to keep; the results alone when htmx asks as the PM types."""
+    text = request.GET.get("q", "").strip()[: merge_pages.QUERY_MAX_LENGTH]
+    context = {
+        "idea": merged,
+        "q": text,
+        "candidates": merge_pages.merge_candidates(merged, text),
+        "form": form,
+    }
+    if request.htmx and request.method == "GET":
+        return render(request, "ideas/merge_page.html#results", context)
+    return render(request, "ideas/merge_page.html", context, status=status)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def idea_merge_view(request, pk: int):
+    """Merge this idea into another in three steps: search for the idea to keep, see both side
+    by side, confirm. Only a POST carrying the confirmation merges."""
     _pm_only(request)
-    merged = get_object_or_404(Idea, pk=pk)
-    form = MergeForm(request.POST)
+    merged = get_object_or_404(merge_pages.mergeable(), pk=pk)
+    data = request.POST if request.method == "POST" else request.GET
+    if request.method == "GET" and ("into" not in data or "search" in data):
+        return _merge_page(request, merged)
+    form = MergeForm(data)
+    kept = None
     if form.is_valid():
-        kept = Idea.objects.filter(pk=form.cleaned_data["into"]).first()
+        kept = (
+            merge_pages.mergeable()
+            .exclude(pk=merged.pk)
+            .for_list()
+            .filter(pk=form.cleaned_data["into"])
+            .first()
+        )
         if kept is None:
-            form.add_error("into", _("There is no idea with that number."))
+            form.add_error("into", _("There is no open idea with that number to keep."))
+    if kept is None:
+        return _merge_page(request, merged, form=form, status=400)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            merging.idea_merge(
+                actor=request.user, merged=merged, kept=kept, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error("into" if field in ("kept", "merged") else None, errors)
         else:
-            try:
-                merging.idea_merge(
-                    actor=request.user, merged=merged, kept=kept, reason=form.cleaned_data["reason"]
-                )
-            except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error("into" if field in ("kept", "merged") else None, errors)
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Merged #%(merged)d into this idea: its votes, comments and followers "
-                        "are here."
-                    )
-                    % {"merged": merged.pk},
-                )
-                return redirect(kept)
-    return render(request, "ideas/merge_page.html", {"idea": merged, "form": form}, status=400)
+            messages.success(
+                request,
+                _("Merged #%(merged)d into this idea: its votes, comments and followers are here.")
+                % {"merged": merged.pk},
+            )
+            return redirect(kept)
+    context = {
+        "idea": merged,
+        "kept": kept,
+        "form": form,
+        "q": data.get("q", ""),
+        "preview": merge_pages.merge_preview(merged, kept),
+    }
+    return render(request, "ideas/merge_confirm.html", context, status=400 if form.errors else 200)
 
 
 @login_required

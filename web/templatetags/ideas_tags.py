@@ -86,6 +86,22 @@ def plain_text(html: str) -> str:
     return unescape(strip_tags(html or ""))
 
 
+EXCERPT_LENGTH = 160
+
+
+@register.filter
+def excerpt(html: str, length: int = EXCERPT_LENGTH) -> str:
+    """Rendered Markdown as one line of plain text of at most `length` characters, cut at a
+    word with an ellipsis (a single word longer than that is cut where it must be)."""
+    text = " ".join(plain_text(html).split())
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    if text[length - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:!?-\u2013\u2014") + "\u2026"
+
+
 @register.inclusion_tag("ideas/merge_controls.html", takes_context=True)
 def merge_controls(context, idea) -> dict:
     """The product team's merge form for this idea, and undo for the merges into it."""
