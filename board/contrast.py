@@ -29,3 +29,22 @@ def darken(colour: str, amount: float) -> str:
     shade of the accent."""
     r, g, b = (round(int(colour[i : i + 2], 16) * (1 - amount)) for i in (1, 3, 5))
     return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def mix(colour: str, other: str, amount: float) -> str:
+    """`colour` moved towards `other` by `amount` (0: colour itself, 1: other)."""
+    channels = (
+        round(int(colour[i : i + 2], 16) * (1 - amount) + int(other[i : i + 2], 16) * amount)
+        for i in (1, 3, 5)
+    )
+    return "#" + "".join(f"{c:02x}" for c in channels)
+
+
+def lighten_until(colour: str, background: str, ratio: float) -> str:
+    """The colour mixed with white just enough to reach `ratio` against a dark `background`:
+    the accent as text and fill in dark mode."""
+    for step in range(21):
+        lighter = mix(colour, "#ffffff", step / 20)
+        if contrast_ratio(lighter, background) >= ratio:
+            return lighter
+    return "#ffffff"

@@ -122,6 +122,7 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "changelog-edit": {"GET": PM_PAGE, "POST": PM_WRITE},
     "changelog-delete": {"POST": PM_WRITE},
     "board-theme": {"GET": PUBLIC},
+    "styleguide": {"GET": roles(404, 404, 404, 200, 200, 404)},  # staff only, a 404 to others
     "manage": {"GET": roles(*[REDIRECT] * 6)},
     "manage-board": {"GET": ADMIN_PAGE, "POST": ADMIN_WRITE},
     "manage-categories": {"GET": ADMIN_PAGE, "POST": ADMIN_WRITE},
@@ -188,7 +189,9 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "email-unsubscribe": {"GET": PUBLIC, "POST": roles(OK, OK, OK, OK, OK, OK)},
     # The owner only (alice's idea, comment and notification).
     "idea-edit": {"GET": OWNER_PAGE, "POST": OWNER_WRITE},
-    "idea-withdraw": {"POST": OWNER_WRITE},
+    # GET asks the author to confirm; a withdrawn idea's author may undo it (restore).
+    "idea-withdraw": {"GET": OWNER_PAGE, "POST": OWNER_WRITE},
+    "idea-restore": {"POST": OWNER_WRITE},
     "comment-edit": {"GET": OWNER_PAGE, "POST": OWNER_WRITE},
     "comment-delete": {"POST": OWNER_WRITE},
     # Opening marks it read and redirects to the idea: a GET that is still the owner's alone.
@@ -204,7 +207,7 @@ EXPECTED: dict[str, dict[str, dict]] = {
     "storm-new": {"GET": PM_PAGE, "POST": PM_WRITE},
     "storm-edit": {"GET": PM_PAGE, "POST": PM_WRITE},
     "merge-suggestions": {"GET": PM_PAGE},
-    "idea-merge": {"POST": PM_WRITE},
+    "idea-merge": {"GET": PM_PAGE, "POST": PM_WRITE},
     "merge-undo": {"POST": PM_WRITE},
     "idea-record-vote": {"POST": PM_WRITE},
     "pm-dashboard": {"GET": PM_PAGE},
@@ -388,6 +391,7 @@ REQUESTS: dict[str, dict[str, Req]] = {
     },
     "changelog-delete": {"POST": Req(lambda o: {"pk": o.draft.pk})},
     "board-theme": {"GET": Req(query="?v=1d4ed8")},
+    "styleguide": {"GET": Req()},
     "manage": {"GET": Req()},
     "manage-board": {
         "GET": Req(),
@@ -494,13 +498,14 @@ REQUESTS: dict[str, dict[str, Req]] = {
             own_idea,
             {
                 "title": "Longer battery life, edited",
-                "description": "Ten hours at least.",
+                "description": "Ten hours at the very least.",
                 "category": "notebooks",
                 "tags": "battery",
             },
         ),
     },
-    "idea-withdraw": {"POST": Req(own_idea)},
+    "idea-withdraw": {"GET": Req(own_idea), "POST": Req(own_idea)},
+    "idea-restore": {"POST": Req(lambda o: {"pk": o.own_withdrawn_idea.pk})},
     "comment-edit": {
         "GET": Req(own_comment),
         "POST": Req(own_comment, {"body": "Edited: twelve hours."}),
@@ -521,7 +526,8 @@ REQUESTS: dict[str, dict[str, Req]] = {
     "storm-edit": {"GET": Req(storm), "POST": Req(storm, NEW_STORM)},
     "merge-suggestions": {"GET": Req()},
     "idea-merge": {
-        "POST": Req(lambda o: {"pk": o.duplicate.pk}, lambda o, user: {"into": o.original.pk})
+        "GET": Req(lambda o: {"pk": o.duplicate.pk}),
+        "POST": Req(lambda o: {"pk": o.duplicate.pk}, lambda o, user: {"into": o.original.pk}),
     },
     "merge-undo": {"POST": Req(lambda o: {"pk": o.merge.pk})},
     "idea-record-vote": {
@@ -760,6 +766,7 @@ def objects(settings, alice, bob, pat, mo, category):
         category=category,
         idea=idea,
         own_idea=own_idea,
+        own_withdrawn_idea=IdeaFactory(author=alice, category=category, withdrawn_at=now),
         flagged_idea=flagged_idea,
         hidden_idea=hidden_idea,
         comment=CommentFactory(idea=idea, author=carol),

@@ -81,9 +81,9 @@ class Audit(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
-        # The site's own feed icon (templates/includes/feed_link.html) is the one <svg> allowed:
+        # The site's own icons ({% icon %}, web/templatetags/icons.py) are the one <svg> allowed:
         # user text can't carry a class through nh3, and its handlers are caught below anyway.
-        own_icon = tag == "svg" and attributes.get("class") == "feed-icon"
+        own_icon = tag == "svg" and attributes.get("class") == "icon"
         if tag in FORBIDDEN_TAGS and not own_icon:
             self.problems.append(f"<{tag}>")
         for name, value in attributes.items():

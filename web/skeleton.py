@@ -36,6 +36,7 @@ from core.roles import is_moderator, is_product_manager
 from ideas.models import viewer_votes
 from notifications.templatetags.notifications_tags import bell_context
 from web import cards
+from web.templatetags.avatars import avatar
 
 CSRF_MARK = cards.CSRF_MARK
 
@@ -45,6 +46,7 @@ def _mark(name: str) -> str:
 
 
 USER_MARK = _mark("user")
+AVATAR_MARK = _mark("avatar")
 
 
 @dataclass
@@ -72,11 +74,20 @@ class Skeleton:
 
 
 def context(request) -> dict:
-    """Context processor: while a skeleton is rendered, the CSRF token and the username are
-    markers."""
+    """Context processor: while a skeleton is rendered, the CSRF token, the username and the
+    member's avatar in the header are markers."""
     if getattr(request, "skeleton", None) is None:
         return {}
-    return {"csrf_token": CSRF_MARK, "whoami": USER_MARK}
+    return {"csrf_token": CSRF_MARK, "whoami": USER_MARK, "whoami_avatar": AVATAR_MARK}
+
+
+def whoami_filled(html: str, user) -> str:
+    """The header's username and avatar markers filled in for this member."""
+    if USER_MARK in html:
+        html = html.replace(USER_MARK, escape(user.username))
+    if AVATAR_MARK in html:
+        html = html.replace(AVATAR_MARK, avatar(user, size=24))
+    return html
 
 
 def cache_pages(view=None, *, query: dict[str, pagecache.Param] | None = None):
@@ -166,9 +177,7 @@ def _filled(request, entry: dict) -> str:
             for i, piece in zip(voted, mine, strict=True):
                 pieces[i] = piece
         html = html.replace(_mark(f"cards:{n}"), "".join(pieces), 1)
-    html = cards.fill_request_marks(request, html)
-    if USER_MARK in html:
-        html = html.replace(USER_MARK, escape(request.user.username))
+    html = whoami_filled(cards.fill_request_marks(request, html), request.user)
     bell = _mark("bell")
     if bell in html:
         context = bell_context(request, request.user)

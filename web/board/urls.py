@@ -3,6 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from web import styleguide
 from web.board import api, views
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
         "manage/categories/<int:pk>/merge/", views.category_merge_view, name="manage-category-merge"
     ),
     path("theme.css", views.theme_css, name="board-theme"),
+    path("styleguide/", styleguide.styleguide, name="styleguide"),
     path("media/<path:name>", views.media, name="media"),
 ]
 

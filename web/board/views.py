@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from actions.categories import categories_merge
+from board.contrast import lighten_until, mix
 from board.models import BoardSettings
 from board.selectors import board_settings
 from board.services import board_settings_update
@@ -182,12 +183,34 @@ def category_merge_view(request, pk: int):
     )
 
 
+# Dark mode's surfaces (static/css/site.css): the accent is lightened until it reads on them.
+DARK_CARD = "#161b24"
+
+
+def dark_accent_css(accent: str) -> str:
+    """The accent for dark mode: light enough for text on the dark card (4.5:1 and a margin),
+    with dark text on it when it fills a button, and a dark tint of it for soft fills. The same
+    two selectors site.css uses for its dark theme, so these win after it."""
+    brand = lighten_until(accent, DARK_CARD, 6.0)
+    hover = lighten_until(accent, DARK_CARD, 9.0)
+    soft = mix(DARK_CARD, accent, 0.28)
+    tokens = f"--brand: {brand}; --brand-dark: {hover}; --brand-soft: {soft};"
+    system = ':root:not([data-theme="light"])'
+    return (
+        f':root[data-theme="dark"] {{ {tokens} }}\n'
+        f"@media (prefers-color-scheme: dark) {{ {system} {{ {tokens} }} }}\n"
+    )
+
+
 @require_GET
 def theme_css(request):
     """The accent colour as CSS custom properties: a file (the CSP allows no inline style),
     cached for a year under a URL that changes with the colour (?v=)."""
     board = board_settings()
-    css = f":root {{ --brand: {board.accent}; --brand-dark: {board.accent_hover}; }}\n"
+    css = (
+        f":root {{ --brand: {board.accent}; --brand-dark: {board.accent_hover}; "
+        f"--brand-soft: {mix('#ffffff', board.accent, 0.1)}; }}\n" + dark_accent_css(board.accent)
+    )
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     if request.GET.get("v") == board.theme_version:
         response["Cache-Control"] = f"public, max-age={YEAR}, immutable"
