@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from core.audit import audit_record
-from core.pagecache import board_changed
+from core.pagecache import board_changed, votes_changed
 from core.roles import is_moderator
 from ideas.models import Idea
 from moderation.bans import ban_create
@@ -94,6 +94,8 @@ def _change(
         if kind == "idea":
             # Lists are cached for visitors: an idea appearing or disappearing must show.
             board_changed()
+        else:
+            votes_changed()  # a comment shown or hidden: the cards' comment counts
     open_after = open_before
     if resolve and open_before:
         flags.update(resolved_at=timezone.now())

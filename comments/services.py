@@ -9,6 +9,7 @@ from django.utils import timezone
 from comments.models import BODY_MAX_LENGTH, EDIT_WINDOW_MINUTES, Comment
 from core.audit import audit_record
 from core.markdown import render_markdown
+from core.pagecache import votes_changed
 from core.roles import ensure_may_post
 from ideas.models import Idea
 
@@ -110,6 +111,7 @@ def comment_delete(*, comment: Comment, user) -> Comment:
     if comment.deleted_at is None:
         comment.deleted_at = timezone.now()
         comment.save(update_fields=["deleted_at"])
+        votes_changed()  # cards count the comments shown
     return comment
 
 

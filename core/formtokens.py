@@ -97,7 +97,11 @@ def create_once(*, user, kind: str, token: str | None, create: Callable[[], T]) 
                 .values_list("object_id", flat=True)
                 .first()
             )
-            return Outcome(earlier_id=found)
+            if found is not None:
+                return Outcome(earlier_id=found)
+            # The claim went between the refused INSERT and this read (the clean-up of old
+            # tokens): nothing to land on, so this post creates, as one without a token.
+            return Outcome(created=create())
         created = create()
         claim.object_id = created.pk
         claim.save(update_fields=["object_id"])

@@ -8,7 +8,7 @@ from django.utils import timezone
 from comments.models import Comment
 from comments.services import comment_hide_if_shown
 from core.audit import audit_record
-from core.pagecache import board_changed
+from core.pagecache import board_changed, votes_changed
 from core.roles import ensure_not_banned
 from ideas.models import Idea
 from ideas.services import idea_hide_if_shown
@@ -88,3 +88,5 @@ def _hide_if_flagged_enough(target: Idea | Comment, kind: str) -> None:
     )
     if kind == "idea":
         board_changed()
+    else:
+        votes_changed()  # the cards' comment counts

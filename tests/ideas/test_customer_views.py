@@ -342,3 +342,18 @@ def test_times_read_just_now_under_a_minute_then_how_long_ago():
     assert ">just now</time>" in render_to_string("includes/when.html", {"at": now})
     three_days = now - dt.timedelta(days=3, minutes=5)
     assert ">3\xa0days ago</time>" in render_to_string("includes/when.html", {"at": three_days})
+
+
+def test_withdraw_or_undo_posted_twice_lands_on_the_idea_not_a_404(alice_client, alice):
+    # A double click, or Back then Confirm: the second post finds the work done.
+    idea = IdeaFactory(author=alice, title="Quieter fans")
+    withdraw = reverse("idea-withdraw", args=[idea.pk])
+    assert alice_client.post(withdraw).status_code == 302
+    again = alice_client.post(withdraw)
+    assert again.status_code == 302 and again.url == idea.get_absolute_url()
+    restore = reverse("idea-restore", args=[idea.pk])
+    assert alice_client.post(restore).status_code == 302
+    again = alice_client.post(restore)
+    assert again.status_code == 302 and again.url == idea.get_absolute_url()
+    idea.refresh_from_db()
+    assert idea.withdrawn_at is None

@@ -240,3 +240,11 @@ def test_suggested_merges_pair_look_alike_ideas(db, client, pat):
         "Longer battery life for notebooks"
         in client.get(reverse("merge-suggestions")).content.decode()
     )
+
+
+@pytest.mark.parametrize("q", ["²", "#①", "٣", "99999999999999999999"])
+def test_the_merge_search_reads_odd_numbers_as_words(client, duplicates, pat, q):
+    merged, _, _ = duplicates
+    client.force_login(pat)
+    response = client.get(reverse("idea-merge", args=[merged.pk]), {"q": q})
+    assert response.status_code == 200

@@ -90,6 +90,21 @@ def test_the_form_says_the_limits_and_marks_fields_for_the_counter(alice_client,
     assert "js/counter" in html and "defer" in html
 
 
+@pytest.mark.parametrize(
+    ("title", "refused"),
+    [
+        ("Darkmodeeverywhere", True),  # one word: others can't tell what it is
+        ("Dark mode everywhere", False),
+        ("所有页面都支持深色模式", False),  # written without spaces: no words to count
+    ],
+)
+def test_a_title_needs_two_words_where_words_are_spaced(alice_client, category, title, refused):
+    response = alice_client.post(reverse("idea-new"), {**IDEA, "title": title})
+    assert response.status_code == (400 if refused else 302)
+    assert ("Use at least 2 words" in response.content.decode()) is refused
+    assert Idea.objects.filter(title=title).exists() is not refused
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_posts_at_the_same_moment_create_one_idea_and_both_land_on_it():
     need(connection.vendor == "postgresql", "PostgreSQL is not configured (set DATABASE_URL)")

@@ -60,11 +60,12 @@ def test_colour_is_the_same_every_time_and_spread():
 
 @pytest.mark.django_db
 def test_member_avatar_is_decorative_initials():
-    person = UserFactory(username="ada", first_name="Ada", last_name="Lovelace")
+    person = UserFactory(username="ada_l", first_name="Ada", last_name="Byron")
     html = render("{% avatar person size=32 %}", person=person)
     assert 'aria-hidden="true"' in html
+    # From the username, the only name the site shows: not the private full name ("AB").
     assert ">AL</span>" in html
-    assert f"avatar-c{colour_index('ada')}" in html
+    assert f"avatar-c{colour_index('ada_l')}" in html
     assert "avatar-32" in html
     assert "<img" not in html  # Gravatar is off by default
 

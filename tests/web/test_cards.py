@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.comments import comment_post
+from comments.services import comment_delete
 from core.pagecache import LIVE_LAG
 from ideas.models import Idea
 from tests.clock import Clock
@@ -45,7 +46,7 @@ def test_excerpt_is_plain_text_cut_at_a_word_with_an_ellipsis():
 
 
 def test_a_card_shows_its_excerpt_author_and_comment_count(client):
-    author = UserFactory(username="ada", first_name="Ada", last_name="Lovelace")
+    author = UserFactory(username="ada_l", first_name="Ada", last_name="Byron")
     idea = IdeaFactory(author=author, description=LONG)
     CommentFactory.create_batch(2, idea=idea)
     CommentFactory(idea=idea, hidden_at=timezone.now())
@@ -120,7 +121,7 @@ def test_the_card_key_holds_every_field_the_card_shows():
         lambda i: setattr(i, "comment_count", i.comment_count + 1),
         lambda i: setattr(i, "popular_now", 3.0),
         lambda i: setattr(i, "description_html", "<p>Another text</p>"),
-        lambda i: setattr(i.author, "first_name", "Grace"),
+        lambda i: setattr(i.author, "username", "grace"),
     ):
         change(idea)
         after = cards._card_key(idea, params)
@@ -154,3 +155,22 @@ def test_deep_pages_read_the_figures_in_one_query_of_their_own(
         html = client.get(reverse("idea-list")).content.decode()
     assert html.count('1<span class="visually-hidden"> comment</span>') == 20
     assert html.count('class="idea-why-figure"') == 20
+
+
+@pytest.mark.parametrize("page_cache", [False, True])
+def test_a_deleted_comment_leaves_the_card(
+    client, alice, settings, page_cache, clock, django_capture_on_commit_callbacks
+):
+    settings.IDEAS_PAGE_CACHE = page_cache
+    idea = IdeaFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = comment_post(author=alice, idea=idea, body="Yes, please.")
+    url = reverse("idea-list") + "?sort=new"
+    assert '1<span class="visually-hidden"> comment</span>' in card_of(
+        client.get(url).content.decode(), idea
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_delete(comment=comment, user=alice)
+    clock.advance(seconds=LIVE_LAG + 0.01)
+    card = card_of(client.get(url).content.decode(), idea)
+    assert '0<span class="visually-hidden"> comments</span>' in card

@@ -54,8 +54,14 @@ class TagsField(forms.CharField):
                 )
 
 
+# Scripts written without spaces between words (Chinese, Japanese): no words to count.
+_UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def validate_title_words(value: str) -> None:
     # A title too short is told so once, by min_length.
+    if _UNSPACED_SCRIPT.search(value):
+        return
     if len(value) >= TITLE_MIN_LENGTH and len(value.split()) < TITLE_MIN_WORDS:
         raise forms.ValidationError(
             _("Use at least %(min)s words, so others can tell what the idea is."),

@@ -28,7 +28,7 @@ def merge_candidates(merged: Idea, text: str) -> list[Idea]:
     others = mergeable().exclude(pk=merged.pk).for_list()
     found: list[Idea] = []
     number = text.removeprefix("#")
-    if number.isdigit() and len(number) < 12:
+    if number.isascii() and number.isdigit() and len(number) < 12:
         found = list(others.filter(pk=int(number)))
     matches = others.filter(pk__in=search.matching(mergeable(), text).values("pk"))
     found += list(

@@ -344,7 +344,12 @@ def idea_withdraw_view(request, pk: int):
     """GET asks to confirm; the POST withdraws and leads back to the idea, where its author may
     undo it (idea_restore_view)."""
     ideas = Idea.objects.viewable_by(request.user).filter(merged_into__isnull=True)
-    idea = get_object_or_404(ideas.select_related("category"), pk=pk)
+    idea = ideas.select_related("category").filter(pk=pk).first()
+    if idea is None:
+        # Withdrawn already (a double click, Back then Confirm): where the first post led.
+        if (withdrawn := _own_withdrawn_idea(request.user, pk)) is not None:
+            return redirect(withdrawn)
+        raise Http404
     if idea.author_id != request.user.pk:
         raise PermissionDenied(_("Only the author can withdraw an idea."))
     if request.method == "GET":
@@ -360,6 +365,10 @@ def idea_restore_view(request, pk: int):
     """Undo of Withdraw, for the author only (anyone else: no such idea)."""
     idea = _own_withdrawn_idea(request.user, pk)
     if idea is None:
+        # Restored already (a double click on Undo): back to the idea, which is theirs.
+        restored = Idea.objects.viewable_by(request.user).filter(pk=pk, author=request.user)
+        if (idea := restored.first()) is not None:
+            return redirect(idea)
         raise Http404
     idea = idea_restore(idea=idea, user=request.user)
     messages.success(request, _("“%(title)s” is back on the board.") % {"title": idea.title})

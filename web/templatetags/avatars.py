@@ -32,9 +32,9 @@ _WORDS = re.compile(r"[^\W_]+")
 
 
 def display_name(person) -> str:
-    """The person's full name if they gave one, else their username."""
-    full = person.get_full_name() if hasattr(person, "get_full_name") else ""
-    return (full or "").strip() or person.username
+    """The name an avatar stands for: the username, the only name the site shows of a member
+    (a full name may come from single sign-on or from staff, and is not for the public)."""
+    return person.username
 
 
 def initials(name: str) -> str:
