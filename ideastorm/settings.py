@@ -289,8 +289,9 @@ if S3_BUCKET:
 # collected files only. WhiteNoise marks a hashed name immutable with a 10-year max-age.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
-# Only the hashed copies are kept (and compressed): every page names them through {% static %}.
-WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+# The plain names stay too, cached for a minute only: the 500 page falls back to them when the
+# manifest can't be read, and a link from outside (a bookmarked stylesheet) keeps working.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = False
 
 HTTPS = env_bool("DJANGO_HTTPS", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -37,5 +37,6 @@ def test_a_collected_file_has_a_hashed_name_and_is_cached_for_a_year(settings, t
     assert "immutable" in cache_control and "public" in cache_control, cache_control
     max_age = int(re.search(r"max-age=(\d+)", cache_control)[1])
     assert max_age >= YEAR, cache_control
-    # Only hashed copies are kept: no stale file can hide under an old plain name.
-    assert not (settings.STATIC_ROOT / "css" / "site.css").exists()
+    # The plain name stays for what can't read the manifest, cached for a minute only.
+    plain = Client().get("/static/css/site.css")
+    assert plain.status_code == 200 and "immutable" not in plain["Cache-Control"]

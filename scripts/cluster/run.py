@@ -276,6 +276,12 @@ def app_environment(pgbouncer_port: int) -> dict[str, str]:
 def node_environment(base: dict, node: str, **extra: str) -> dict[str, str]:
     var = OUT / "nodes" / node
     var.mkdir(parents=True, exist_ok=True)
+    # The static files a release collects once (ideastorm-migrate.service), shared by every node.
+    static = var / "staticfiles"
+    if node != "setup" and not static.is_symlink():
+        if static.exists():
+            static.rmdir()
+        static.symlink_to(OUT / "nodes" / "setup" / "staticfiles", target_is_directory=True)
     return {**base, "IDEASTORM_VAR_DIR": str(var), **extra}
 
 
@@ -881,6 +887,13 @@ def cluster_start(args, processes: Processes) -> tuple[dict, redis.Redis]:
     direct = node_environment(direct, "setup")
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--no-input", "-v0"], env=direct, cwd=ROOT, check=True
+    )
+    progress("collectstatic, once for every node (as deploy/systemd/ideastorm-migrate.service)")
+    subprocess.run(
+        [PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"],
+        env=direct,
+        cwd=ROOT,
+        check=True,
     )
     progress("seed: members with API tokens, a product manager, ideas, a webhook")
     seed = [
