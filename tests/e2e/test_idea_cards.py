@@ -23,7 +23,7 @@ def test_a_card_shows_excerpt_comments_author_and_on_popular_why(
     page: Page, live_server, width, django_capture_on_commit_callbacks
 ):
     page.set_viewport_size({"width": width, "height": 900})
-    author = UserFactory(username="linus", first_name="Linus", last_name="Fan")
+    author = UserFactory(username="linus_f", first_name="Linus", last_name="Torvalds")
     idea = IdeaFactory(
         title="BIOS updates that don't need Windows", description=DESCRIPTION, author=author
     )
@@ -37,7 +37,8 @@ def test_a_card_shows_excerpt_comments_author_and_on_popular_why(
     expect(card.locator(".idea-excerpt")).to_have_text(re.compile(r"^Every BIOS update .*…$"))
     comments = card.get_by_role("link", name="3 comments")
     expect(comments).to_have_attribute("href", re.compile(rf"/ideas/{idea.pk}.*#comments$"))
-    expect(card.get_by_role("link", name="linus")).to_be_visible()
+    expect(card.get_by_role("link", name="linus_f")).to_be_visible()
+    # Initials of the username, the name the site shows; the full name is private ("LT").
     expect(card.locator(".avatar")).to_have_text("LF")
     expect(card.locator(".idea-why")).to_contain_text("Recent support: 1.0")
     expect(card.get_by_role("button", name="Promote")).to_have_attribute("aria-pressed", "false")
