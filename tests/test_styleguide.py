@@ -93,3 +93,20 @@ def test_times_carry_no_microseconds(when):
     at = dt.datetime.fromisoformat(when)
     html = Template('{% include "includes/when.html" %}').render(Context({"at": at}))
     assert 'datetime="2026-03-04T05:06:07Z"' in html
+
+
+def _block(css: str, selector: str) -> list[str]:
+    """The declarations of the first rule with this selector, one per item, spaces normalised."""
+    body = css[css.index(selector + " {") + len(selector) + 2 :]
+    body = body[: body.index("}")]
+    return [" ".join(d.split()) for d in body.split(";") if d.strip()]
+
+
+def test_the_dark_theme_is_the_same_chosen_or_from_the_system():
+    # CSS can't share one block between a selector and a media query, so site.css writes the
+    # dark tokens twice: for the switch's choice and for the system's preference.
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "site.css").read_text()
+    chosen = _block(css, ':root[data-theme="dark"]')
+    from_system = _block(css, ':root:not([data-theme="light"])')
+    assert len(chosen) > 20
+    assert chosen == from_system
